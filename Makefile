@@ -1,0 +1,51 @@
+# The two commands a user needs: `make run` and `make test`. Everything else is set up on the way.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTHON ?= python3
+# PostgreSQL tests run whenever a server answers here (CI's machine has one); override to point elsewhere.
+TICKETFLOW_TEST_POSTGRES_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
+export TICKETFLOW_TEST_POSTGRES_URL
+
+.PHONY: setup run test check fmt migrate demo bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+var:
+	mkdir -p var
+
+migrate: setup var
+	$(BIN)/ticketflow db migrate
+
+demo: migrate
+	$(BIN)/ticketflow demo load
+
+run: demo
+	$(BIN)/ticketflow serve
+
+check: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: setup
+	$(BIN)/pytest -q -p no:cacheprovider
+
+fmt: setup
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: setup
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

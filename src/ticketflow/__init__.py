@@ -1,0 +1,1 @@
+"""ticketflow: process-driven ticket system."""

@@ -1,0 +1,28 @@
+"""Settings: one typed object, read once from the environment (prefix ``TICKETFLOW_``) by an entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TICKETFLOW_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/ticketflow.db",
+        description="SQLAlchemy URL; SQLite by default, postgresql+psycopg://… to scale",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    hop_limit: int = Field(default=100, ge=1, description="automatic moves per step before a loop error")
+    secrets_file: Path | None = None
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix):
+            return Path(self.database_url[len(prefix) :])
+        return None
