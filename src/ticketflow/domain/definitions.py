@@ -188,17 +188,11 @@ class Process:
 
     def outgoing(self, activity_key: str) -> tuple[Transition, ...]:
         """Normal (non-error) transitions leaving an activity, in check order."""
-        return tuple(
-            t for t in self.transitions if t.source == activity_key and t.error_code is None
-        )
+        return tuple(t for t in self.transitions if t.source == activity_key and t.error_code is None)
 
     def error_transition(self, activity_key: str, error_code: str) -> Transition | None:
         return next(
-            (
-                t
-                for t in self.transitions
-                if t.source == activity_key and t.error_code in (error_code, "*")
-            ),
+            (t for t in self.transitions if t.source == activity_key and t.error_code in (error_code, "*")),
             None,
         )
 

@@ -91,4 +91,6 @@ class ResumeParent:
 
 TicketEffect = SetValue | AddArticle
 JobEffect = SendNotification | CallWebService
-Effect = SetValue | AddArticle | CreateTicket | SendNotification | CallWebService | StartSubProcess | ResumeParent
+Effect = (
+    SetValue | AddArticle | CreateTicket | SendNotification | CallWebService | StartSubProcess | ResumeParent
+)

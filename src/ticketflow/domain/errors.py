@@ -1,17 +1,17 @@
 """The error tree of ticketflow. Every error carries a stable ``code``; the web edge maps classes to HTTP.
 
-    TicketflowError
-     ├── NotFoundError            a queue, ticket, process … that does not exist
-     ├── ConflictError            an optimistic-concurrency race was lost; nothing was written
-     ├── PermissionDeniedError    the caller may not do this
-     ├── InvalidInputError        user input that cannot be used (names the field)
-     ├── DefinitionError          a process definition is broken; carries every Problem found
-     │    └── ImportRefusedError  an import references things that do not exist here
-     └── ProcessRuntimeError      something failed while a ticket moved
-          ├── ConditionError      a condition is misconfigured (OTOBO aborts the check, reference §3.4)
-          ├── ActionError         a transition action could not do its work
-          ├── ScriptError         a script task failed (carries the activity's error code)
-          └── TransitionLoopError the hop limit stopped a chain of automatic moves
+TicketflowError
+ ├── NotFoundError            a queue, ticket, process … that does not exist
+ ├── ConflictError            an optimistic-concurrency race was lost; nothing was written
+ ├── PermissionDeniedError    the caller may not do this
+ ├── InvalidInputError        user input that cannot be used (names the field)
+ ├── DefinitionError          a process definition is broken; carries every Problem found
+ │    └── ImportRefusedError  an import references things that do not exist here
+ └── ProcessRuntimeError      something failed while a ticket moved
+      ├── ConditionError      a condition is misconfigured (OTOBO aborts the check, reference §3.4)
+      ├── ActionError         a transition action could not do its work
+      ├── ScriptError         a script task failed (carries the activity's error code)
+      └── TransitionLoopError the hop limit stopped a chain of automatic moves
 """
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ class InvalidInputError(TicketflowError):
 class DefinitionError(TicketflowError):
     code = "invalid_definition"
 
-    def __init__(self, problems: Iterable[Problem], summary: str = "the process definition is invalid") -> None:
+    def __init__(
+        self, problems: Iterable[Problem], summary: str = "the process definition is invalid"
+    ) -> None:
         self.problems = tuple(problems)
         details = "; ".join(str(p) for p in self.problems)
         super().__init__(f"{summary}: {details}" if details else summary)

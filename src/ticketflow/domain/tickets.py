@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from types import MappingProxyType
+
+from ticketflow.domain.positions import ProcessPosition
 
 # A stored value: text, or a list of texts (Multiselect). Checkbox is "0"/"1", dates "YYYY-MM-DD HH:MM:SS".
 Value = str | tuple[str, ...]
@@ -81,3 +84,68 @@ def _put(target: dict[str, Value], key: str, new: Value | None) -> None:
         target.pop(key, None)
     else:
         target[key] = new
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A stored ticket. ``version`` guards against lost updates: a write names the version it read."""
+
+    id: int
+    number: str
+    title: str
+    queue: str
+    state: str
+    state_type: str
+    priority: str
+    lock: str
+    owner: str
+    created_at: datetime
+    changed_at: datetime
+    version: int = 1
+    responsible: str | None = None
+    type: str | None = None
+    service: str | None = None
+    sla: str | None = None
+    customer_id: str | None = None
+    customer_user_id: str | None = None
+    pending_until: datetime | None = None
+    dynamic_fields: Mapping[str, Value] = field(default_factory=dict)
+    process: ProcessPosition | None = None
+    parent_ticket_id: int | None = None
+
+    def snapshot(
+        self,
+        customer: Mapping[str, str] = _EMPTY,
+        linked: Mapping[str, Mapping[str, Value]] | None = None,
+    ) -> TicketSnapshot:
+        """The ticket in OTOBO's ticket-data names, for conditions, actions and scripts."""
+        optional = {
+            "Responsible": self.responsible,
+            "Type": self.type,
+            "Service": self.service,
+            "SLA": self.sla,
+            "CustomerID": self.customer_id,
+            "CustomerUserID": self.customer_user_id,
+            "PendingTime": _format_time(self.pending_until),
+            "ParentTicketID": str(self.parent_ticket_id) if self.parent_ticket_id else None,
+        }
+        attributes = {
+            "TicketID": str(self.id),
+            "TicketNumber": self.number,
+            "Title": self.title,
+            "Queue": self.queue,
+            "State": self.state,
+            "StateType": self.state_type,
+            "Priority": self.priority,
+            "Lock": self.lock,
+            "Owner": self.owner,
+            "Created": _format_time(self.created_at) or "",
+            "Changed": _format_time(self.changed_at) or "",
+        }
+        attributes.update({k: v for k, v in optional.items() if v is not None})
+        return TicketSnapshot(attributes, dict(self.dynamic_fields), customer, linked or {})
+
+
+def _format_time(moment: datetime | None) -> str | None:
+    """OTOBO's timestamp format, ``YYYY-MM-DD HH:MM:SS`` (UTC here)."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else None
