@@ -12,12 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
-from types import MappingProxyType
 
 from ticketflow.domain.conditions import Condition
 from ticketflow.domain.tickets import Value
-
-_NO_PARAMETERS: Mapping[str, str] = MappingProxyType({})
 
 
 class ProcessState(StrEnum):
@@ -61,7 +58,7 @@ class DialogField:
     description_short: str = ""
     description_long: str = ""
     # Article only: communication_channel, visible_for_customer ("0"/"1"), time_units.
-    config: Mapping[str, str] = _NO_PARAMETERS
+    config: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +80,7 @@ class ScriptCall:
     """A script task's call: a registered script by name, with key/value parameters."""
 
     script: str
-    parameters: Mapping[str, str] = _NO_PARAMETERS
+    parameters: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +89,7 @@ class ServiceCall:
 
     web_service: str
     invoker: str
-    parameters: Mapping[str, str] = _NO_PARAMETERS
+    parameters: Mapping[str, str] = field(default_factory=dict)
     timeout: timedelta = timedelta(seconds=30)
 
 
@@ -107,8 +104,8 @@ class SubProcessCall:
 
     process_key: str
     version: int | None = None
-    fields_in: Mapping[str, str] = _NO_PARAMETERS
-    fields_out: Mapping[str, str] = _NO_PARAMETERS
+    fields_in: Mapping[str, str] = field(default_factory=dict)
+    fields_out: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,7 @@ class TicketSnapshot:
 
     attributes: Mapping[str, str]
     dynamic_fields: Mapping[str, Value] = field(default_factory=dict)
-    customer: Mapping[str, str] = _EMPTY
+    customer: Mapping[str, str] = field(default_factory=dict)
     linked: Mapping[str, Mapping[str, Value]] = field(default_factory=dict)
 
     def value(self, key: str) -> Value | None:
