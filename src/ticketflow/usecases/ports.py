@@ -1,0 +1,248 @@
+"""The ports: what the use cases need from storage, as Protocols the ``db`` package implements.
+
+Every method takes and returns domain values or the records of ``ticketflow.usecases.records`` and
+``ticketflow.usecases.catalog_records`` — never ORM rows. All work happens inside one
+``UnitOfWork``: nothing is visible to others until ``commit()``; leaving the ``with`` block
+without committing rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+from ticketflow.domain.catalog import Catalog
+from ticketflow.domain.tickets import Ticket
+from ticketflow.usecases.catalog_records import (
+    Agent,
+    CatalogRecord,
+    CustomerCompany,
+    CustomerUser,
+    DynamicField,
+    Group,
+    NotificationTemplate,
+    Priority,
+    Queue,
+    Role,
+    Service,
+    Sla,
+    State,
+    TicketType,
+    WebService,
+)
+from ticketflow.usecases.records import (
+    Article,
+    Draft,
+    HistoryEntry,
+    Job,
+    JobStatus,
+    NewArticle,
+    NewTicket,
+    ProcessSummary,
+    StoredVersion,
+    TicketLink,
+    TicketQuery,
+)
+
+# One catalog kind; ``CatalogRepository.list(Queue)`` returns ``Sequence[Queue]``.
+R = TypeVar(
+    "R",
+    Group,
+    Queue,
+    State,
+    Priority,
+    TicketType,
+    Service,
+    Sla,
+    Role,
+    Agent,
+    CustomerCompany,
+    CustomerUser,
+    DynamicField,
+    WebService,
+    NotificationTemplate,
+)
+
+
+class TicketRepository(Protocol):
+    """Tickets with their dynamic fields, process position, history, articles and links."""
+
+    def get(self, ticket_id: int) -> Ticket:
+        """The ticket; NotFoundError if there is none."""
+        ...
+
+    def find(self, ticket_id: int) -> Ticket | None: ...
+
+    def find_by_number(self, number: str) -> Ticket | None: ...
+
+    def add(self, new: NewTicket) -> Ticket:
+        """Store a new ticket: assigns id, an OTOBO DateChecksum number, version 1 and timestamps.
+
+        InvalidInputError if it names a queue, state, priority, type, service, SLA, owner,
+        responsible or dynamic field that does not exist."""
+        ...
+
+    def update(self, ticket: Ticket, *, expected_version: int) -> Ticket:
+        """Write every attribute, dynamic field and the process position of ``ticket``.
+
+        A compare-and-set on ``expected_version``: ConflictError (nothing written) if the stored
+        version differs, NotFoundError if the ticket is gone. Returns the ticket as stored:
+        version ``expected_version + 1``, ``changed_at`` now, ``state_type`` of its state."""
+        ...
+
+    def list(self, query: TicketQuery) -> Sequence[Ticket]:
+        """Tickets matching ``query``, in its order, with their dynamic fields."""
+        ...
+
+    def count(self, query: TicketQuery) -> int:
+        """How many tickets match ``query`` (ignoring limit and offset)."""
+        ...
+
+    def add_history(self, entry: HistoryEntry) -> None: ...
+
+    def list_history(self, ticket_id: int) -> Sequence[HistoryEntry]:
+        """The ticket's history, oldest first, with ids."""
+        ...
+
+    def add_article(self, ticket_id: int, article: NewArticle) -> Article: ...
+
+    def list_articles(self, ticket_id: int) -> Sequence[Article]:
+        """The ticket's articles, oldest first."""
+        ...
+
+    def add_link(self, source_id: int, target_id: int, link_type: str) -> None:
+        """Link two tickets; linking the same pair with the same type again is a no-op."""
+        ...
+
+    def list_links(self, ticket_id: int) -> Sequence[TicketLink]:
+        """Links where the ticket is source or target."""
+        ...
+
+
+class CatalogRepository(Protocol):
+    """The administrable catalog, one record kind at a time, keyed by ``kind.key_field``."""
+
+    def list(self, kind: type[R]) -> Sequence[R]:
+        """Every record of ``kind`` (valid and invalid), sorted by key."""
+        ...
+
+    def find(self, kind: type[R], key: str) -> R | None: ...
+
+    def get(self, kind: type[R], key: str) -> R:
+        """The record; NotFoundError naming the kind and key if there is none."""
+        ...
+
+    def add(self, record: CatalogRecord) -> None:
+        """Store a new record. InvalidInputError naming the field if the key exists already
+        (``name: queue 'Raw' already exists``) or a reference (group, role, state type) is unknown."""
+        ...
+
+    def catalog(self) -> Catalog:
+        """The domain ``Catalog`` of valid records and deployed process versions (one query per
+        table). ``scripts`` stays empty: the script registry, not the store, knows them."""
+        ...
+
+
+class ProcessRepository(Protocol):
+    """Process drafts (mutable, revisioned) and deployed versions (immutable)."""
+
+    def save_draft(
+        self, key: str, document: Mapping[str, Any], *, saved_by: str, expected_revision: int | None
+    ) -> int:
+        """Save the draft and return its new revision (1 for a new one).
+
+        ``expected_revision`` None creates or overwrites; otherwise ConflictError if the stored
+        draft revision differs. The process name and state are read from ``document["name"]`` and
+        ``document["state"]`` when present."""
+        ...
+
+    def find_draft(self, key: str) -> Draft | None: ...
+
+    def list_processes(self) -> Sequence[ProcessSummary]:
+        """Every process with a draft or a deployed version, sorted by key."""
+        ...
+
+    def add_version(
+        self,
+        key: str,
+        version: int,
+        document: Mapping[str, Any],
+        content_hash: str,
+        deployed_by: str,
+        deployed_at: datetime,
+        note: str = "",
+    ) -> None:
+        """Freeze a deployed version. ConflictError if ``(key, version)`` exists already."""
+        ...
+
+    def get_version(self, key: str, version: int) -> StoredVersion:
+        """The version; NotFoundError if there is none."""
+        ...
+
+    def find_latest_version(self, key: str) -> StoredVersion | None: ...
+
+    def list_versions(self, key: str) -> Sequence[StoredVersion]:
+        """The deployed versions, oldest first."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Delete the process with its draft and versions. ConflictError if any ticket uses it,
+        NotFoundError if it does not exist."""
+        ...
+
+
+class JobQueue(Protocol):
+    """The durable job table; the worker's claim/complete/fail come with the worker."""
+
+    def enqueue(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        ticket_id: int | None,
+        run_at: datetime,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """Queue a job, return its id. ``payload`` must be JSON-able. With an ``idempotency_key``
+        that is already queued, nothing is added and the existing job's id is returned."""
+        ...
+
+    def list_jobs(self, ticket_id: int | None = None, status: JobStatus | None = None) -> Sequence[Job]:
+        """Jobs, oldest first, optionally only a ticket's or only those in ``status``."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over all repositories. ``with uow: ... uow.commit()``; leaving the block
+    without ``commit()`` (or by an exception) rolls back. A unit of work is used once."""
+
+    # Read-only properties so an implementation may hold narrower types (a fake, a SQL repository).
+    @property
+    def tickets(self) -> TicketRepository: ...
+
+    @property
+    def catalog(self) -> CatalogRepository: ...
+
+    @property
+    def processes(self) -> ProcessRepository: ...
+
+    @property
+    def jobs(self) -> JobQueue: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
