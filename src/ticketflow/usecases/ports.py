@@ -16,21 +16,7 @@ from typing import Any, Protocol, TypeVar
 from ticketflow.domain.catalog import Catalog
 from ticketflow.domain.tickets import Ticket
 from ticketflow.usecases.catalog_records import (
-    Agent,
     CatalogRecord,
-    CustomerCompany,
-    CustomerUser,
-    DynamicField,
-    Group,
-    NotificationTemplate,
-    Priority,
-    Queue,
-    Role,
-    Service,
-    Sla,
-    State,
-    TicketType,
-    WebService,
 )
 from ticketflow.usecases.records import (
     Article,
@@ -47,23 +33,7 @@ from ticketflow.usecases.records import (
 )
 
 # One catalog kind; ``CatalogRepository.list(Queue)`` returns ``Sequence[Queue]``.
-R = TypeVar(
-    "R",
-    Group,
-    Queue,
-    State,
-    Priority,
-    TicketType,
-    Service,
-    Sla,
-    Role,
-    Agent,
-    CustomerCompany,
-    CustomerUser,
-    DynamicField,
-    WebService,
-    NotificationTemplate,
-)
+R = TypeVar("R", bound=CatalogRecord)
 
 
 class TicketRepository(Protocol):

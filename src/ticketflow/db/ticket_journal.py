@@ -1,0 +1,146 @@
+"""What accumulates around a ticket: history entries, articles, links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ticketflow.db.tables import articles, ticket_history, ticket_links
+from ticketflow.domain.errors import ConflictError, NotFoundError
+from ticketflow.usecases.records import Article, HistoryEntry, NewArticle, TicketLink
+
+
+class TicketJournal:
+    """History, articles and links of tickets on one connection (one transaction)."""
+
+    def __init__(self, connection: Connection, clock: Callable[[], datetime]) -> None:
+        self._connection = connection
+        self._clock = clock
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        """Append a history row. NotFoundError if the ticket does not exist."""
+        row = {
+            "ticket_id": entry.ticket_id,
+            "history_type": entry.history_type,
+            "name": entry.name,
+            "trace": [dict(record) for record in entry.trace],
+            "created_at": entry.created_at,
+            "created_by": entry.created_by,
+        }
+        try:
+            self._connection.execute(insert(ticket_history).values(row))
+        except IntegrityError as error:
+            raise NotFoundError(f"ticket {entry.ticket_id} does not exist") from error
+
+    def list_history(self, ticket_id: int) -> Sequence[HistoryEntry]:
+        statement = (
+            select(ticket_history)
+            .where(ticket_history.c.ticket_id == ticket_id)
+            .order_by(ticket_history.c.id)
+        )
+        return [_history_from_row(row) for row in self._connection.execute(statement).mappings()]
+
+    def add_article(self, ticket_id: int, article: NewArticle) -> Article:
+        """Append an article numbered after the ticket's last one.
+
+        NotFoundError if the ticket does not exist; ConflictError if a concurrent transaction took
+        the same article number (PostgreSQL only; SQLite has one writer)."""
+        last = select(func.max(articles.c.number)).where(articles.c.ticket_id == ticket_id)
+        number = int(self._connection.execute(last).scalar_one() or 0) + 1
+        created_at = article.created_at or self._clock()
+        row = _article_row(ticket_id, number, article, created_at)
+        try:
+            statement = insert(articles).values(row).returning(articles.c.id)
+            article_id = self._connection.execute(statement).scalar_one()
+        except IntegrityError as error:
+            if _is_unique_violation(error):
+                raise ConflictError(f"ticket {ticket_id} got another article meanwhile; try again") from error
+            raise NotFoundError(f"ticket {ticket_id} does not exist") from error
+        return _article_from_row(row | {"id": article_id})
+
+    def list_articles(self, ticket_id: int) -> Sequence[Article]:
+        statement = select(articles).where(articles.c.ticket_id == ticket_id).order_by(articles.c.number)
+        return [_article_from_row(row) for row in self._connection.execute(statement).mappings()]
+
+    def add_link(self, source_id: int, target_id: int, link_type: str) -> None:
+        """Link two tickets; an existing identical link is left alone. NotFoundError for a missing ticket."""
+        links = ticket_links.c
+        existing = select(links.source_id).where(
+            links.source_id == source_id, links.target_id == target_id, links.link_type == link_type
+        )
+        if self._connection.execute(existing).first() is not None:
+            return
+        row = {"source_id": source_id, "target_id": target_id, "link_type": link_type}
+        try:
+            self._connection.execute(insert(ticket_links).values(row))
+        except IntegrityError as error:
+            raise NotFoundError(
+                f"cannot link ticket {source_id} to {target_id}: a ticket is missing"
+            ) from error
+
+    def list_links(self, ticket_id: int) -> Sequence[TicketLink]:
+        links = ticket_links.c
+        statement = (
+            select(links.source_id, links.target_id, links.link_type)
+            .where(or_(links.source_id == ticket_id, links.target_id == ticket_id))
+            .order_by(links.source_id, links.target_id, links.link_type)
+        )
+        return [TicketLink(*row) for row in self._connection.execute(statement)]
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    """Whether the database refused a duplicate (rather than a missing reference).
+
+    Asked of the error, not the database: on PostgreSQL the failed transaction takes no queries."""
+    return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint" in str(error.orig)
+
+
+def _history_from_row(row: Mapping[Any, Any]) -> HistoryEntry:
+    return HistoryEntry(
+        ticket_id=row["ticket_id"],
+        history_type=row["history_type"],
+        name=row["name"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        trace=tuple(row["trace"]),
+        id=row["id"],
+    )
+
+
+def _article_row(ticket_id: int, number: int, article: NewArticle, created_at: datetime) -> dict[str, Any]:
+    return {
+        "ticket_id": ticket_id,
+        "number": number,
+        "channel": article.channel,
+        "sender_type": article.sender_type,
+        "visible_for_customer": article.visible_for_customer,
+        "from_address": article.from_address,
+        "to_address": article.to_address,
+        "subject": article.subject,
+        "body": article.body,
+        "content_type": article.content_type,
+        "created_at": created_at,
+        "created_by": article.created_by,
+    }
+
+
+def _article_from_row(row: Mapping[Any, Any]) -> Article:
+    return Article(
+        id=row["id"],
+        ticket_id=row["ticket_id"],
+        number=row["number"],
+        subject=row["subject"],
+        body=row["body"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        channel=row["channel"],
+        sender_type=row["sender_type"],
+        visible_for_customer=bool(row["visible_for_customer"]),
+        from_address=row["from_address"],
+        to_address=row["to_address"],
+        content_type=row["content_type"],
+    )

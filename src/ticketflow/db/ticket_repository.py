@@ -1,0 +1,184 @@
+"""Tickets in SQL: the compare-and-set update, dynamic fields in one query, numbers per day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ticketflow.db.tables import states, ticket_field_values, tickets
+from ticketflow.db.ticket_journal import TicketJournal
+from ticketflow.db.ticket_numbers import DEFAULT_SYSTEM_ID, next_number
+from ticketflow.db.ticket_query import order_by, where_clause
+from ticketflow.db.ticket_rows import (
+    changed_fields,
+    field_rows,
+    fields_by_ticket,
+    ticket_from_row,
+    ticket_values,
+)
+from ticketflow.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from ticketflow.domain.tickets import Ticket, Value
+from ticketflow.usecases.records import NewTicket, TicketQuery
+
+_UNKNOWN_REFERENCE = (
+    "the ticket names a queue, priority, type, service, SLA, owner, responsible, parent ticket or "
+    "dynamic field that does not exist"
+)
+
+
+class SqlTicketRepository(TicketJournal):
+    """``TicketRepository`` on one connection (one transaction). History, articles and links come
+    from ``TicketJournal``.
+
+    Remembers, per ticket it read or wrote, the dynamic-field values as stored, so an update
+    rewrites only the fields that changed without reading them again.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        clock: Callable[[], datetime],
+        system_id: str = DEFAULT_SYSTEM_ID,
+    ) -> None:
+        super().__init__(connection, clock)
+        self._system_id = system_id
+        self._state_types: dict[str, str] | None = None
+        self._stored_fields: dict[int, Mapping[str, Value]] = {}
+
+    def get(self, ticket_id: int) -> Ticket:
+        found = self.find(ticket_id)
+        if found is None:
+            raise NotFoundError(f"ticket {ticket_id} does not exist")
+        return found
+
+    def find(self, ticket_id: int) -> Ticket | None:
+        found = self._select(tickets.c.id == ticket_id)
+        return found[0] if found else None
+
+    def find_by_number(self, number: str) -> Ticket | None:
+        found = self._select(tickets.c.number == number)
+        return found[0] if found else None
+
+    def list(self, query: TicketQuery) -> Sequence[Ticket]:
+        return self._select(where_clause(query), query)
+
+    def count(self, query: TicketQuery) -> int:
+        statement = select(func.count()).select_from(tickets).where(where_clause(query))
+        return int(self._connection.execute(statement).scalar_one())
+
+    def add(self, new: NewTicket) -> Ticket:
+        """Insert the ticket and its fields; see ``TicketRepository.add``."""
+        state_type = self._state_type(new.state)
+        created_at = new.created_at or self._clock()
+        number = next_number(self._connection, created_at, self._system_id)
+        values = ticket_values(new) | {
+            "number": number,
+            "version": 1,
+            "created_at": created_at,
+            "changed_at": created_at,
+        }
+        try:
+            statement = insert(tickets).values(values).returning(tickets.c.id)
+            ticket_id: int = self._connection.execute(statement).scalar_one()
+            self._insert_fields(ticket_id, new.dynamic_fields)
+        except IntegrityError as error:
+            raise InvalidInputError(_UNKNOWN_REFERENCE) from error
+        fields = dict(new.dynamic_fields)
+        self._stored_fields[ticket_id] = fields
+        row = values | {"id": ticket_id}
+        return ticket_from_row(row, state_type, fields)
+
+    def update(self, ticket: Ticket, *, expected_version: int) -> Ticket:
+        """Compare-and-set write of the whole ticket; see ``TicketRepository.update``."""
+        state_type = self._state_type(ticket.state)
+        changed_at = self._clock()
+        values = ticket_values(ticket) | {"version": expected_version + 1, "changed_at": changed_at}
+        statement = (
+            update(tickets)
+            .where(tickets.c.id == ticket.id, tickets.c.version == expected_version)
+            .values(values)
+        )
+        try:
+            if self._connection.execute(statement).rowcount != 1:
+                self._raise_lost_update(ticket.id, expected_version)
+            self._rewrite_changed_fields(ticket.id, ticket.dynamic_fields)
+        except IntegrityError as error:
+            raise InvalidInputError(_UNKNOWN_REFERENCE) from error
+        return replace(
+            ticket,
+            version=expected_version + 1,
+            changed_at=changed_at,
+            state_type=state_type,
+            dynamic_fields=dict(ticket.dynamic_fields),
+        )
+
+    def _raise_lost_update(self, ticket_id: int, expected_version: int) -> None:
+        statement = select(tickets.c.version).where(tickets.c.id == ticket_id)
+        stored = self._connection.execute(statement).scalar_one_or_none()
+        if stored is None:
+            raise NotFoundError(f"ticket {ticket_id} does not exist")
+        raise ConflictError(
+            f"ticket {ticket_id} was changed meanwhile (it is at version {stored}, this change was made "
+            f"on version {expected_version}); nothing was saved: reload the ticket and try again"
+        )
+
+    def _rewrite_changed_fields(self, ticket_id: int, fields: Mapping[str, Value]) -> None:
+        old = self._stored_fields.get(ticket_id)
+        if old is None:
+            old = self._load_fields([ticket_id]).get(ticket_id, {})
+        stale, fresh = changed_fields(old, fields)
+        if stale:
+            values = ticket_field_values.c
+            self._connection.execute(
+                delete(ticket_field_values).where(values.ticket_id == ticket_id, values.field_name.in_(stale))
+            )
+        self._insert_fields(ticket_id, fresh)
+        self._stored_fields[ticket_id] = dict(fields)
+
+    def _insert_fields(self, ticket_id: int, fields: Mapping[str, Value]) -> None:
+        rows = field_rows(ticket_id, fields)
+        if rows:
+            self._connection.execute(insert(ticket_field_values), rows)
+
+    def _select(self, condition: ColumnElement[bool], query: TicketQuery | None = None) -> Sequence[Ticket]:
+        statement = select(tickets).where(condition)
+        if query is not None:
+            statement = statement.order_by(*order_by(query)).offset(query.offset).limit(query.limit)
+        rows = self._connection.execute(statement).mappings().all()
+        fields = self._load_fields([row["id"] for row in rows])
+        types = self._all_state_types()
+        found = []
+        for row in rows:
+            ticket_fields = fields.get(row["id"], {})
+            self._stored_fields[row["id"]] = ticket_fields
+            found.append(ticket_from_row(row, types.get(row["state"], ""), ticket_fields))
+        return found
+
+    def _load_fields(self, ticket_ids: Sequence[int]) -> dict[int, dict[str, Value]]:
+        """Dynamic-field values of the tickets, in one query."""
+        if not ticket_ids:
+            return {}
+        values = ticket_field_values.c
+        statement = (
+            select(ticket_field_values)
+            .where(values.ticket_id.in_(ticket_ids))
+            .order_by(values.ticket_id, values.field_name, values.position)
+        )
+        return fields_by_ticket(self._connection.execute(statement).mappings())
+
+    def _state_type(self, state: str) -> str:
+        state_type = self._all_state_types().get(state)
+        if state_type is None:
+            raise InvalidInputError(f"state '{state}' does not exist", field="state")
+        return state_type
+
+    def _all_state_types(self) -> dict[str, str]:
+        """State name → state type, read once per unit of work (states are few and rarely change)."""
+        if self._state_types is None:
+            rows = self._connection.execute(select(states.c.name, states.c.type))
+            self._state_types = {str(row.name): str(row.type) for row in rows}
+        return self._state_types

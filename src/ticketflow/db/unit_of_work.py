@@ -1,0 +1,104 @@
+"""The SQL unit of work: one connection, one transaction, all repositories on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from ticketflow.db.catalog_repository import SqlCatalogRepository
+from ticketflow.db.connect import SQLITE_READ_ONLY
+from ticketflow.db.job_repository import SqlJobQueue
+from ticketflow.db.process_repository import SqlProcessRepository
+from ticketflow.db.ticket_numbers import DEFAULT_SYSTEM_ID
+from ticketflow.db.ticket_repository import SqlTicketRepository
+from ticketflow.domain.errors import TicketflowError
+from ticketflow.usecases.ports import UnitOfWork
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlUnitOfWork:
+    """``UnitOfWork`` on an engine. The transaction begins with the first statement and ends with
+    ``commit()``/``rollback()``; leaving the ``with`` block without commit rolls back.
+
+    ``read_only`` only changes SQLite's locking (a deferred ``BEGIN`` instead of
+    ``BEGIN IMMEDIATE``); nothing prevents writes, which may then fail with "database is locked".
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock = utc_now,
+        read_only: bool = False,
+        system_id: str = DEFAULT_SYSTEM_ID,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._read_only = read_only
+        self._system_id = system_id
+        self._connection: Connection | None = None
+
+    tickets: SqlTicketRepository
+    catalog: SqlCatalogRepository
+    processes: SqlProcessRepository
+    jobs: SqlJobQueue
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._connection is not None:
+            raise TicketflowError("a unit of work cannot be nested in itself")
+        connection = self._engine.connect()
+        if self._read_only:
+            connection = connection.execution_options(**{SQLITE_READ_ONLY: True})
+        self._connection = connection
+        self.tickets = SqlTicketRepository(connection, self._clock, self._system_id)
+        self.catalog = SqlCatalogRepository(connection)
+        self.processes = SqlProcessRepository(connection, self._clock)
+        self.jobs = SqlJobQueue(connection, self._clock)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection = self._live_connection()
+        try:
+            connection.rollback()  # a no-op after commit()
+        finally:
+            connection.close()
+            self._connection = None
+
+    def commit(self) -> None:
+        self._live_connection().commit()
+
+    def rollback(self) -> None:
+        self._live_connection().rollback()
+
+    @property
+    def connection(self) -> Connection:
+        """The open connection, for db-package code that needs SQL beyond the repositories (the worker)."""
+        return self._live_connection()
+
+    def _live_connection(self) -> Connection:
+        if self._connection is None:
+            raise TicketflowError("the unit of work is used outside its 'with' block")
+        return self._connection
+
+
+def sql_unit_of_work_factory(engine: Engine, *, clock: Clock = utc_now) -> Callable[[], SqlUnitOfWork]:
+    """A ``UnitOfWorkFactory`` for the use cases: a fresh unit of work on ``engine`` per call."""
+    return lambda: SqlUnitOfWork(engine, clock=clock)
+
+
+def _implements_port(uow: SqlUnitOfWork) -> UnitOfWork:
+    """Never called: makes mypy prove that ``SqlUnitOfWork`` satisfies the ``UnitOfWork`` port."""
+    return uow
