@@ -245,6 +245,7 @@ ERROR_CASES: list[tuple[str, Condition, str]] = [
     ("regexp zero", single(regexp("Queue", "0")), "must not be empty or '0'"),
     ("regexp list", single(regexp("Queue", ("a",))), "a Regexp match must be a text"),
     ("regexp broken", single(regexp("Queue", "(")), "the pattern /(/ does not compile"),
+    ("regexp POSIX class", single(regexp("Q", "[[:alpha:]]")), "is ambiguous in Python: Possible"),
     ("array text", single(of(MatchType.ARRAY, "Tags", "a")), "an Array match must be a list"),
     ("hash list", single(of(MatchType.HASH, "H", ("a",))), "a Hash match must be a key/value map"),
     ("module unknown", single(of(MatchType.MODULE, "X", "Nope")), "no validation module 'Nope'"),

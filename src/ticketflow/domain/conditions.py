@@ -6,6 +6,7 @@ The evaluator lives beside the types (``evaluate``); the readable expression for
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -466,6 +467,9 @@ def _require_pattern(match: MatchValue, kind: str) -> re.Pattern[str]:
         return _compiled(text)
     except re.error as error:
         raise _FieldConfigError(f"the pattern /{text}/ does not compile: {error}") from None
+    except FutureWarning as warning:
+        # e.g. Perl's POSIX class [[:alpha:]], which Python's re reads as a different set.
+        raise _FieldConfigError(f"the pattern /{text}/ is ambiguous in Python: {warning}") from None
 
 
 def _require_list(match: MatchValue) -> tuple[str, ...]:
@@ -482,8 +486,11 @@ def _require_map(match: MatchValue) -> Mapping[str, str]:
 
 @lru_cache(maxsize=1024)
 def _compiled(pattern: str) -> re.Pattern[str]:
-    # Compiled once per distinct pattern, without flags, like OTOBO's qr{$Match} (§2.4).
-    return re.compile(pattern)
+    # Compiled once per distinct pattern, without flags, like OTOBO's qr{$Match} (§2.4). The
+    # warning filter is set only here, on the first compile of a pattern, so its cost is paid once.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        return re.compile(pattern)
 
 
 def _module_problem(module: str, validators: Mapping[str, Validator]) -> str | None:
