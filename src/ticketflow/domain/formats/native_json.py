@@ -29,6 +29,7 @@ from ticketflow.domain.definitions import (
     TransitionAction,
 )
 from ticketflow.domain.errors import DefinitionError
+from ticketflow.domain.expressions import format_expression
 from ticketflow.domain.formats.native_json_reader import build_process
 from ticketflow.domain.formats.schema import PROCESS_FORMAT, process_schema
 from ticketflow.domain.formats.schema_problems import schema_problems
@@ -180,7 +181,11 @@ def _action(action: TransitionAction) -> Json:
     return result
 
 
-def _condition(condition: Condition) -> Json:
+def _condition(condition: Condition) -> str | Json:
+    """The readable expression when the condition has one (it parses back to the same tree), else the tree."""
+    expression = format_expression(condition)
+    if expression is not None:
+        return expression
     return {"linking": condition.linking.value, "groups": [_group(g) for g in condition.groups]}
 
 

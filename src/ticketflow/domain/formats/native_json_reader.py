@@ -30,6 +30,7 @@ from ticketflow.domain.definitions import (
     TransitionAction,
 )
 from ticketflow.domain.errors import DefinitionError, InvalidInputError, Problem
+from ticketflow.domain.expressions import parse_expression
 from ticketflow.domain.tickets import Value
 
 Json = Mapping[str, Any]
@@ -153,7 +154,7 @@ def _condition(raw: str | Json | None, transition: str, problems: list[Problem])
         return None
     if isinstance(raw, str):
         try:
-            return parse_condition_text(raw)
+            return parse_expression(raw)
         except InvalidInputError as error:
             problems.append(Problem(f"transition:{transition}", error.message, field="condition"))
             return None
@@ -186,8 +187,3 @@ def _match_value(raw: str | list[str] | Mapping[str, str]) -> MatchValue:
     if isinstance(raw, list):
         return tuple(raw)
     return MappingProxyType(dict(raw))
-
-
-def parse_condition_text(text: str) -> Condition:
-    """The condition an expression string describes (``InvalidInputError`` when it does not parse)."""
-    raise InvalidInputError("expression conditions are not supported yet; write the condition tree")
