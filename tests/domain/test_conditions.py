@@ -431,4 +431,5 @@ def test_list_condition_problems_finds_every_problem_without_evaluating() -> Non
         "condition group '2', field 'X': no validation module 'Unregistered' is registered",
         "condition group '3' has no fields",
     )
-    assert list_condition_problems(single(YES)) == ()
+    demo = of(MatchType.MODULE, "X", FULL_DEMO)
+    assert list_condition_problems(condition(AND, group("1", OR, YES, demo))) == ()

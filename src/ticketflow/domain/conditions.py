@@ -387,14 +387,14 @@ def _module_field(
     return _match_module(_require_text(field_match.match, "Module"), data, validators)
 
 
-def _ordering_field(
-    field_match: FieldMatch, data: Mapping[str, Value], _: Mapping[str, Validator]
-) -> tuple[bool, str]:
-    ordering = field_match.type
-    if ordering is None:  # never: _FIELD_MATCHERS only maps ordering types here
-        raise _FieldConfigError("an ordering comparison needs its match type")
-    expected = _require_text(field_match.match, ordering.value)
-    return _match_ordering(field_match.field, ordering, expected, data.get(field_match.field))
+def _ordering_field(ordering: MatchType) -> _FieldMatcher:
+    def match_ordering(
+        field_match: FieldMatch, data: Mapping[str, Value], _: Mapping[str, Validator]
+    ) -> tuple[bool, str]:
+        expected = _require_text(field_match.match, ordering.value)
+        return _match_ordering(field_match.field, ordering, expected, data.get(field_match.field))
+
+    return match_ordering
 
 
 def _matcher_for(kind: MatchType) -> _FieldMatcher:
@@ -419,7 +419,7 @@ def _matcher_for(kind: MatchType) -> _FieldMatcher:
             | MatchType.GREATER_THAN
             | MatchType.GREATER_THAN_OR_EQUAL
         ):
-            return _ordering_field
+            return _ordering_field(kind)
         case unreachable:
             assert_never(unreachable)
 
