@@ -249,7 +249,7 @@ def test_dynamic_field_values_are_stored_normalised(field: str, raw: str | list[
         ("Owner", "zoe", "Owner: user 'zoe' does not exist"),
         ("Responsible", "zoe", "Responsible: user 'zoe' does not exist"),
         ("CustomerUserID", "dan", "CustomerUserID: customer user 'dan' does not exist"),
-        ("Lock", "locked", "Lock: 'locked' is not 'lock' or 'unlock'"),
+        ("Lock", "locked", "Lock: 'locked' is not lock, unlock or tmp_lock"),
         ("PendingTime", "tomorrow", "PendingTime: 'tomorrow' is not a date and time (YYYY-MM-DD HH:MM[:SS])"),
         ("Title", "a\nb", "Title: must be a single line"),
     ],

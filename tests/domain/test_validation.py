@@ -46,8 +46,14 @@ ACTIONS = {
     "DynamicFieldSet": Spec(()),
     "TicketCreate": Spec((_param("Title", required=True), _param("Queue"), _param("DynamicField_<Name>"))),
     "SendNotification": Spec((_param("Recipients", required=True), _param("Template"))),
+    "StartSubProcess": Spec(
+        (_param("Process", required=True), _param("Version"), _param("DynamicField_<Name>"))
+    ),
 }
-SCRIPTS = {"copy_fields": Spec((_param("From", required=True), _param("To")))}
+SCRIPTS = {
+    "copy_fields": Spec((_param("From", required=True), _param("To"))),
+    "set_fields": Spec((_param("<ticket-data name>", required=True),)),
+}
 VALIDATORS = frozenset({"ValidateDemo"})
 
 CATALOG = Catalog(
@@ -397,7 +403,7 @@ CASES: dict[str, Case] = {
         "action:T1/0",
         "Lock",
         "error",
-        "'locked' is not 'lock' or 'unlock'",
+        "'locked' is not lock, unlock or tmp_lock",
     ),
     "action sets a missing dynamic field": (
         lambda p: with_action(p, TransitionAction("X", "x", "DynamicFieldSet", {"Colour": "red"})),
@@ -421,6 +427,38 @@ CASES: dict[str, Case] = {
         "From",
         "error",
         "required parameter 'From' is missing",
+    ),
+    "script without a key of its required pattern": (
+        lambda p: with_activity(p, "A2", script=ScriptCall("set_fields", {})),
+        "activity:A2",
+        "<ticket-data name>",
+        "error",
+        "required parameter '<ticket-data name>' is missing",
+    ),
+    "script sets a missing queue": (
+        lambda p: with_activity(
+            p, "A2", script=ScriptCall("set_fields", {"Queue": "Gone", "DynamicField_Due": ""})
+        ),
+        "activity:A2",
+        "Queue",
+        "error",
+        "queue 'Gone' does not exist",
+    ),
+    "sub-process action pinned to an undeployed version": (
+        lambda p: with_action(
+            p, TransitionAction("X", "x", "StartSubProcess", {"Process": "child", "Version": "3"})
+        ),
+        "action:T1/0",
+        "Version",
+        "error",
+        "process 'child' has no deployed version 3",
+    ),
+    "sub-process action to a missing process": (
+        lambda p: with_action(p, TransitionAction("X", "x", "StartSubProcess", {"Process": "nope"})),
+        "action:T1/0",
+        "Process",
+        "error",
+        "process 'nope' does not exist",
     ),
     "script missing": (
         lambda p: with_activity(p, "A2", script=ScriptCall("teleport")),
@@ -619,6 +657,19 @@ def test_placeholder_reading_a_missing_dynamic_field_is_reported() -> None:
     problems = check(with_action(clean_process(), action))
 
     assert problems == (Problem("action:T1/0", "dynamic field 'Gone' does not exist", "Queue"),)
+
+
+def test_tmp_lock_and_a_deployed_pinned_version_are_fine() -> None:
+    process = with_transition(
+        clean_process(),
+        "T1",
+        actions=(
+            TransitionAction("L", "l", "TicketLockSet", {"Lock": "tmp_lock"}),
+            TransitionAction("S", "s", "StartSubProcess", {"Process": "child", "Version": "2"}),
+        ),
+    )
+
+    assert check(process) == ()
 
 
 def test_pattern_parameter_admits_every_key_of_its_shape() -> None:

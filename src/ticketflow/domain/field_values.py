@@ -19,7 +19,7 @@ from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Value
 
 RawValue = str | Sequence[str]
 
-LOCK_VALUES = frozenset({"lock", "unlock"})
+LOCK_VALUES = frozenset({"lock", "unlock", "tmp_lock"})
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -85,7 +85,7 @@ def _attribute_value(name: str, text: str, catalog: Catalog) -> str:
         return text
     if name == "Lock":
         if text not in LOCK_VALUES:
-            raise _rejected(name, f"'{text}' is not 'lock' or 'unlock'")
+            raise _rejected(name, f"'{text}' is not lock, unlock or tmp_lock")
         return text
     if name == "PendingTime":
         return _date_time(name, text)

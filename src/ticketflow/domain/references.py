@@ -23,9 +23,6 @@ from ticketflow.domain.definitions import Activity, Process, TransitionAction
 from ticketflow.domain.errors import Problem
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Value
 
-# The OTOBO class prefix of transition action modules (§2.5); ours are named without it.
-OTOBO_ACTION_PREFIX = "Kernel::System::ProcessManagement::TransitionAction::"
-
 # A tag that reads a dynamic field (§3.6). Tags are case-insensitive, dynamic field names are not,
 # and names hold no underscore, so the optional ``_Value``/``_Data`` suffix is unambiguous.
 _DF_TAG = re.compile(r"(?i:<OTOBO_TICKET_DynamicField_)([A-Za-z0-9]+)(?i:_Value|_Data)?>")
@@ -114,8 +111,9 @@ class References:
 
 
 def action_module_name(module: str) -> str:
-    """A transition action's module without OTOBO's class prefix (``TicketQueueSet``)."""
-    return module.removeprefix(OTOBO_ACTION_PREFIX)
+    """A transition action's module without its class path: OTOBO's and Znuny's
+    ``Kernel::System::ProcessManagement::TransitionAction::TicketQueueSet`` is ``TicketQueueSet``."""
+    return module.rpartition("::")[2].strip()
 
 
 def has_placeholder(value: Value) -> bool:
@@ -241,10 +239,13 @@ def _from_activity(activity: Activity) -> Iterator[_Found]:
 
 
 def _from_parameters(parameters: Mapping[str, str], element: str) -> Iterator[_Found]:
-    """Script and service parameters: a value that is a ``DynamicField_X`` name or reads one by tag."""
+    """Script and service parameters. Keys and values may be ticket-data names (``set_fields`` takes
+    ``Queue: Sales``, ``map_value`` takes ``Source: DynamicField_X``); values may read fields by tag."""
     for key, value in parameters.items():
         usage = Usage(element, key)
-        yield from _from_field_name(value, usage)
+        yield from _from_field_name(key, usage)
+        yield from _from_attribute_value(key, value, usage)
+        yield from _from_field_name(value.strip(), usage)
         yield from _from_tags(value, usage)
 
 

@@ -71,7 +71,7 @@ def validate(
         *_check_graph(process),
         *_check_dialogs(process, catalog),
         *_check_conditions(process, catalog, validators),
-        *_check_actions(process, actions),
+        *_check_actions(process, actions, catalog),
         *_check_scripts(process, scripts),
         *missing_reference_usages(collect_references(process), catalog),
     )
@@ -218,7 +218,9 @@ def _check_conditions(process: Process, catalog: Catalog, validators: frozenset[
             )
 
 
-def _check_actions(process: Process, actions: Mapping[str, HasParameters]) -> Iterator[Problem]:
+def _check_actions(
+    process: Process, actions: Mapping[str, HasParameters], catalog: Catalog
+) -> Iterator[Problem]:
     for transition in process.transitions:
         for index, action in enumerate(transition.actions):
             element = f"action:{transition.key}/{index}"
@@ -230,6 +232,7 @@ def _check_actions(process: Process, actions: Mapping[str, HasParameters]) -> It
             free = module in _FREE_KEY_MODULES
             yield from _check_parameters(element, action.config, spec.parameters, free_keys=free)
             yield from _check_lock_value(element, action.config)
+            yield from _check_action_version(element, action.config, catalog)
 
 
 def _check_scripts(process: Process, scripts: Mapping[str, HasParameters]) -> Iterator[Problem]:
@@ -249,12 +252,13 @@ def _check_parameters(
 ) -> Iterator[Problem]:
     """Required parameters present; undeclared keys warned about. A declared name with a ``<…>``
     part (``DynamicField_<Name>``) stands for every key of that shape."""
-    for parameter in parameters:
-        if parameter.required and parameter.name not in config:
+    patterns = [_parameter_pattern(p.name) for p in parameters]
+    for parameter, pattern in zip(parameters, patterns, strict=True):
+        # A required pattern (``<ticket-data name>``) needs at least one key of its shape.
+        if parameter.required and not any(pattern.fullmatch(key) for key in config):
             yield Problem(element, f"required parameter '{parameter.name}' is missing", parameter.name)
     if free_keys:
         return
-    patterns = [_parameter_pattern(p.name) for p in parameters]
     for key in config:
         if key not in _COMMON_ACTION_PARAMETERS and not any(p.fullmatch(key) for p in patterns):
             yield Problem(element, f"unknown parameter '{key}'", key, WARNING)
@@ -268,4 +272,17 @@ def _parameter_pattern(name: str) -> re.Pattern[str]:
 def _check_lock_value(element: str, config: Mapping[str, Value]) -> Iterator[Problem]:
     lock = config.get("Lock")
     if isinstance(lock, str) and not has_placeholder(lock) and lock not in LOCK_VALUES:
-        yield Problem(element, f"'{lock}' is not 'lock' or 'unlock'", "Lock")
+        yield Problem(element, f"'{lock}' is not lock, unlock or tmp_lock", "Lock")
+
+
+def _check_action_version(element: str, config: Mapping[str, Value], catalog: Catalog) -> Iterator[Problem]:
+    """StartSubProcess may pin ``Version``: it must be a deployed version of ``Process``."""
+    process_key, version = config.get("Process"), config.get("Version")
+    if not isinstance(process_key, str) or not isinstance(version, str) or not version.strip():
+        return
+    if has_placeholder(version) or process_key not in catalog.processes:
+        return
+    if not version.strip().isdigit() or int(version) not in catalog.processes[process_key]:
+        yield Problem(
+            element, f"process '{process_key}' has no deployed version {version.strip()}", "Version"
+        )

@@ -1,0 +1,51 @@
+"""Field values: the shared check behind dialog submissions and dialog defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from ticketflow.domain.catalog import Catalog, DynamicFieldDefinition, DynamicFieldType
+from ticketflow.domain.errors import InvalidInputError
+from ticketflow.domain.field_values import cleared_value, find_dynamic_field, is_empty, normalise_value
+
+CATALOG = Catalog(
+    dynamic_fields={
+        "Tags": DynamicFieldDefinition("Tags", "Tags", DynamicFieldType.MULTISELECT, {"a": "Alpha"}),
+        "Note": DynamicFieldDefinition("Note", "Note", DynamicFieldType.TEXT),
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "empty"),
+    [(None, True), ("", True), ("  ", True), ((), True), (["", " "], True), ("x", False), (["", "x"], False)],
+)
+def test_is_empty_when_nothing_but_blanks(raw: str | list[str] | tuple[str, ...] | None, empty: bool) -> None:
+    assert is_empty(raw) is empty
+
+
+def test_cleared_value_is_an_empty_tuple_only_for_multiselect() -> None:
+    assert cleared_value("DynamicField_Tags", CATALOG) == ()
+    assert cleared_value("DynamicField_Note", CATALOG) == ""
+    assert cleared_value("Title", CATALOG) == ""
+
+
+def test_find_dynamic_field_needs_the_prefix() -> None:
+    assert find_dynamic_field("DynamicField_Note", CATALOG) is CATALOG.dynamic_fields["Note"]
+    assert find_dynamic_field("Note", CATALOG) is None
+
+
+def test_customer_id_is_free_single_line_text() -> None:
+    assert normalise_value("CustomerID", " ACME ", CATALOG) == "ACME"
+
+
+def test_unknown_attribute_is_refused_with_its_name() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        normalise_value("Colour", "red", CATALOG)
+
+    assert caught.value.field == "Colour"
+    assert caught.value.message == "Colour: is not a ticket field"
+
+
+def test_multiselect_drops_blank_items() -> None:
+    assert normalise_value("DynamicField_Tags", ["a", " ", "Alpha"], CATALOG) == ("a", "a")
