@@ -681,7 +681,7 @@ def _show_match(match: MatchValue) -> str:
 
 
 def _group_label(group: ConditionGroup) -> str:
-    return f"group {group.name!r} ({group.type.value})"
+    return f"group {group.name!r} ({group.type})"  # a StrEnum formats as its value
 
 
 def _empty_group_message(group: ConditionGroup) -> str:
