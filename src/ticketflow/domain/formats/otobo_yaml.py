@@ -223,10 +223,12 @@ class _Reader:
         dialog_id = text(raw_id, self.report, f"activity:{activity_id}", "Config.ActivityDialog")
         if dialog_id not in self._dialog_cache:
             element = f"dialog:{activity_id}/{dialog_id}"
-            if dialog_id not in self.dialogs:
+            if dialog_id in self.dialogs:
+                entity = self.dialogs[dialog_id]
+                self._dialog_cache[dialog_id] = dialog_from_otobo(dialog_id, entity, element, self.report)
+            else:
                 self.report.problem(element, None, "is used by the activity but missing from ActivityDialogs")
-            entity = self.dialogs.get(dialog_id)
-            self._dialog_cache[dialog_id] = dialog_from_otobo(dialog_id, entity, element, self.report)
+                self._dialog_cache[dialog_id] = ActivityDialog(key=dialog_id, name=dialog_id)
         return self._dialog_cache[dialog_id]
 
     def _all_transitions(self) -> tuple[Transition, ...]:
@@ -276,10 +278,12 @@ class _Reader:
     def _action(self, transition_key: str, index: int, action_id: str) -> TransitionAction:
         if action_id not in self._action_cache:
             element = f"action:{transition_key}/{index}"
-            if action_id not in self.actions:
+            if action_id in self.actions:
+                entity = self.actions[action_id]
+                self._action_cache[action_id] = action_from_otobo(action_id, entity, element, self.report)
+            else:
                 self.report.problem(element, None, f"{action_id} is missing from TransitionActions")
-            entity = self.actions.get(action_id)
-            self._action_cache[action_id] = action_from_otobo(action_id, entity, element, self.report)
+                self._action_cache[action_id] = TransitionAction(key=action_id, name=action_id, module="")
         return self._action_cache[action_id]
 
     def _start_activity(self, activities: tuple[Activity, ...]) -> str:
