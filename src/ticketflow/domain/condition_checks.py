@@ -88,7 +88,9 @@ def _field_problems(
         yield from _pattern_problems(text)
     elif test.type in _ORDERINGS:
         yield from _ordering_problems(text)
-    elif test.type is MatchType.MODULE and validator_name(text) not in validators:
+    elif test.type is MatchType.MODULE and validator_name(text) not in {
+        validator_name(v) for v in validators
+    }:
         yield f"no condition validator '{text}' is registered", "error"
     definition = find_dynamic_field(test.field, catalog)
     if test.type in _VALUE_TESTS and definition is not None:
