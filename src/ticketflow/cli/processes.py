@@ -1,0 +1,200 @@
+"""Process commands: ``process import``, ``export``, ``list``, ``show``, ``validate``, ``deploy``,
+``versions``, ``diff`` and ``start`` (``process test`` comes from ``ticketflow.cli.testmode``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+
+from ticketflow.cli import output
+from ticketflow.cli.context import AS_OPTION, caller, now, open_application, read_document
+from ticketflow.cli.errors import CliInputError, fail
+from ticketflow.cli.process_view import show_process
+from ticketflow.cli.tickets import resolve
+from ticketflow.domain.errors import Problem
+from ticketflow.usecases import processes as process_cases
+from ticketflow.usecases import tickets as ticket_cases
+from ticketflow.usecases.processes import ProcessFormat
+
+process_app = typer.Typer(
+    help="Process definitions: import, validate, deploy, inspect and export them.", no_args_is_help=True
+)
+
+FILE_HELP = "A process document: ticketflow JSON (.json) or an OTOBO YAML export (.yml/.yaml)."
+
+
+def _problem_line(problem: Problem) -> str:
+    return f"{problem.severity}: {problem}"
+
+
+@process_app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help=FILE_HELP)],
+    as_: str = AS_OPTION,
+) -> None:
+    """Save a process from a file as its draft (deploy it to use it) and print every import warning."""
+    document = read_document(file)
+    with open_application(ctx) as application:
+        result = process_cases.import_process(
+            application.uow, application.runtime, document, imported_by=caller(as_).login, now=now()
+        )
+    output.line(f"process {result.key} ({result.name}) imported as draft revision {result.revision}")
+    for warning in result.warnings:
+        output.line(f"  {_problem_line(warning)}")
+
+
+@process_app.command("validate")
+def validate(ctx: typer.Context, file: Annotated[Path, typer.Argument(help=FILE_HELP)]) -> None:
+    """Check a process file against this system: print every error and warning; exit 1 if any error."""
+    document = read_document(file)
+    with open_application(ctx) as application:
+        problems = process_cases.validate_document(application.uow, application.runtime, document, now())
+    errors = [p for p in problems if p.severity == "error"]
+    lines = [f"  {_problem_line(p)}" for p in problems]
+    summary = f"{file}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)"
+    if errors:
+        fail([f"error: {summary}", *lines])
+    output.line(f"{summary}: ready to deploy" if not problems else summary)
+    for text in lines:
+        output.line(text)
+
+
+@process_app.command("deploy")
+def deploy(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Process key."),
+    note: str = typer.Option("", help="What changed, kept with the version."),
+    as_: str = AS_OPTION,
+) -> None:
+    """Validate the draft of a process and freeze it as the next version; new tickets use it."""
+    with open_application(ctx) as application:
+        result = process_cases.deploy_process(
+            application.uow, application.runtime, key, deployed_by=caller(as_).login, now=now(), note=note
+        )
+    if result.unchanged:
+        output.line(f"process {key}: the draft equals version {result.version}; nothing deployed")
+    else:
+        output.line(f"process {key} deployed as version {result.version} ({result.content_hash[:12]})")
+
+
+@process_app.command("list")
+def list_(
+    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON instead.")
+) -> None:
+    """List every process with its state, latest deployed version and draft revision."""
+    with open_application(ctx) as application:
+        summaries = process_cases.list_processes(application.uow)
+    if as_json:
+        output.print_json(
+            [
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "state": s.state,
+                    "latest_version": s.latest_version,
+                    "draft_revision": s.draft_revision,
+                    "changed_at": s.changed_at,
+                }
+                for s in summaries
+            ]
+        )
+        return
+    rows = [(s.key, s.name, s.state, s.latest_version, s.draft_revision, s.changed_at) for s in summaries]
+    output.table("Processes", ("Key", "Name", "State", "Version", "Draft", "Changed"), rows)
+
+
+@process_app.command("show")
+def show(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Process key."),
+    version: int | None = typer.Option(None, help="A deployed version (default: the draft)."),
+) -> None:
+    """Show a process: its activities with their types, its transitions with conditions and actions."""
+    with open_application(ctx) as application:
+        process = process_cases.load_process(application.uow, key, version)
+    show_process(process, f"version {version}" if version is not None else "draft")
+
+
+@process_app.command("versions")
+def versions(ctx: typer.Context, key: str = typer.Argument(..., help="Process key.")) -> None:
+    """List the deployed versions of a process, oldest first."""
+    with open_application(ctx) as application:
+        stored = process_cases.list_versions(application.uow, key)
+    rows = [(v.version, v.deployed_at, v.deployed_by, v.content_hash[:12], v.note) for v in stored]
+    output.table(f"Versions of {key}", ("Version", "Deployed", "By", "Hash", "Note"), rows)
+
+
+@process_app.command("diff")
+def diff(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Process key."),
+    old: int = typer.Argument(..., help="The older version."),
+    new: int = typer.Argument(..., help="The newer version."),
+) -> None:
+    """Print what changed between two deployed versions, element by element."""
+    with open_application(ctx) as application:
+        changes = process_cases.diff_versions(application.uow, key, old, new)
+    if not changes:
+        output.line(f"process {key}: versions {old} and {new} do not differ")
+    for change in changes:
+        output.line(change.describe())
+
+
+@process_app.command("export")
+def export(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Process key."),
+    version: int | None = typer.Option(None, help="A deployed version (default: the draft)."),
+    export_format: Annotated[
+        ProcessFormat, typer.Option("--format", help="ticketflow (JSON) or otobo (YAML for OTOBO's import).")
+    ] = ProcessFormat.NATIVE,
+    output_file: Annotated[
+        Path | None, typer.Option("--output", help="Write to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """Export a process as ticketflow JSON or as OTOBO YAML; export warnings go to stderr."""
+    with open_application(ctx) as application:
+        document, warnings = process_cases.export_process(application.uow, key, version, export_format)
+    if export_format is ProcessFormat.NATIVE:
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    for warning in warnings:
+        typer.echo(_problem_line(warning), err=True)
+    if output_file is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CliInputError(str(output_file), f"cannot be written ({error.strerror})") from None
+    output.line(f"process {key} written to {output_file}")
+
+
+@process_app.command("start")
+def start(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Process key (its latest deployed version is used)."),
+    ticket: str = typer.Option(..., help="Ticket id or number of a ticket not yet in a process."),
+    as_: str = AS_OPTION,
+) -> None:
+    """Put an existing ticket into a process."""
+    with open_application(ctx) as application:
+        ticket_id = resolve(application.uow, ticket)
+        moved = ticket_cases.start_process(
+            application.uow, application.runtime, key, ticket_id, caller=caller(as_), now=now()
+        )
+    position = moved.process
+    where = f" at '{position.activity_key}' ({position.status.value})" if position else ""
+    output.line(f"ticket {moved.number} started in process {key}{where}")
+
+
+# --- process test -----------------------------------------------------------------------------------
+# Test Mode lives in ticketflow.cli.testmode (its own engineer's module). By convention it exposes
+# ``register(app: typer.Typer) -> None`` and is handed this ``process`` group, so its command reads
+# ``ticketflow process test …``. ``ticketflow.cli.app`` calls it when the module exists.
