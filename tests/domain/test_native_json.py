@@ -230,3 +230,11 @@ def test_every_imported_otobo_example_round_trips_through_json(path: Path) -> No
     document = json.loads(canonical_json(process))
     assert process_from_dict(document) == process
     assert content_hash(process_from_dict(document)) == content_hash(process)
+
+
+def test_the_example_in_the_documentation_is_a_valid_document() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "process-format.md").read_text(encoding="utf-8")
+    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    process = process_from_dict(json.loads(block))
+    assert process.key == "purchase-request"
+    assert [t.key for t in process.outgoing("approval")] == ["approved", "rejected"]
