@@ -14,6 +14,9 @@ from ticketflow.usecases.records import Job, JobStatus
 DEFAULT_MAX_ATTEMPTS = 10  # OTOBO's scheduler tries a GenericInterface task 10 times
 
 
+_INSERT_JOB = insert(jobs).returning(jobs.c.id)  # built once: the step's hot path enqueues
+
+
 class SqlJobQueue:
     """``JobQueue`` on one connection (one transaction)."""
 
@@ -47,8 +50,7 @@ class SqlJobQueue:
             "created_at": self._clock(),
             "idempotency_key": idempotency_key,
         }
-        statement = insert(jobs).values(row).returning(jobs.c.id)
-        return int(self._connection.execute(statement).scalar_one())
+        return int(self._connection.execute(_INSERT_JOB, row).scalar_one())
 
     def list_jobs(self, ticket_id: int | None = None, status: JobStatus | None = None) -> Sequence[Job]:
         statement = select(jobs).order_by(jobs.c.id)

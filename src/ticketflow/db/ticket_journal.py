@@ -13,6 +13,10 @@ from ticketflow.db.tables import articles, ticket_history, ticket_links
 from ticketflow.domain.errors import ConflictError, NotFoundError
 from ticketflow.usecases.records import Article, HistoryEntry, NewArticle, TicketLink
 
+# Built once: statement construction is a large part of a write's cost.
+_INSERT_HISTORY = insert(ticket_history)
+_INSERT_ARTICLE = insert(articles).returning(articles.c.id)
+
 
 class TicketJournal:
     """History, articles and links of tickets on one connection (one transaction)."""
@@ -32,7 +36,7 @@ class TicketJournal:
             "created_by": entry.created_by,
         }
         try:
-            self._connection.execute(insert(ticket_history).values(row))
+            self._connection.execute(_INSERT_HISTORY, row)
         except IntegrityError as error:
             raise NotFoundError(f"ticket {entry.ticket_id} does not exist") from error
 
@@ -54,8 +58,7 @@ class TicketJournal:
         created_at = article.created_at or self._clock()
         row = _article_row(ticket_id, number, article, created_at)
         try:
-            statement = insert(articles).values(row).returning(articles.c.id)
-            article_id = self._connection.execute(statement).scalar_one()
+            article_id = self._connection.execute(_INSERT_ARTICLE, row).scalar_one()
         except IntegrityError as error:
             if _is_unique_violation(error):
                 raise ConflictError(f"ticket {ticket_id} got another article meanwhile; try again") from error
@@ -76,7 +79,7 @@ class TicketJournal:
             return
         row = {"source_id": source_id, "target_id": target_id, "link_type": link_type}
         try:
-            self._connection.execute(insert(ticket_links).values(row))
+            self._connection.execute(insert(ticket_links), row)
         except IntegrityError as error:
             raise NotFoundError(
                 f"cannot link ticket {source_id} to {target_id}: a ticket is missing"

@@ -5,8 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Connection, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    RowMapping,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from ticketflow.db.tables import states, ticket_field_values, tickets
@@ -23,6 +35,29 @@ from ticketflow.db.ticket_rows import (
 from ticketflow.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from ticketflow.domain.tickets import Ticket, Value
 from ticketflow.usecases.records import NewTicket, TicketQuery
+
+# Hot statements are built once: building a statement costs more than running it on SQLite.
+_INSERT_TICKET = insert(tickets).returning(tickets.c.id)
+_INSERT_FIELDS = insert(ticket_field_values)
+_UPDATE_TICKET = update(tickets).where(
+    tickets.c.id == bindparam("match_id"), tickets.c.version == bindparam("match_version")
+)
+_SELECT_FIELDS = (
+    select(ticket_field_values)
+    .where(ticket_field_values.c.ticket_id.in_(bindparam("ticket_ids", expanding=True)))
+    .order_by(
+        ticket_field_values.c.ticket_id, ticket_field_values.c.field_name, ticket_field_values.c.position
+    )
+)
+_SELECT_BY_ID = select(tickets).where(tickets.c.id == bindparam("ticket_id"))
+_DELETE_FIELDS = delete(ticket_field_values).where(
+    ticket_field_values.c.ticket_id == bindparam("ticket_id"),
+    ticket_field_values.c.field_name.in_(bindparam("names", expanding=True)),
+)
+
+# State name → state type per engine, shared by its units of work: states are few, only ever added
+# (a miss reloads), and reading them in every unit of work would cost a query per step.
+_STATE_TYPES: WeakKeyDictionary[Engine, dict[str, str]] = WeakKeyDictionary()
 
 _UNKNOWN_REFERENCE = (
     "the ticket names a queue, priority, type, service, SLA, owner, responsible, parent ticket or "
@@ -46,7 +81,6 @@ class SqlTicketRepository(TicketJournal):
     ) -> None:
         super().__init__(connection, clock)
         self._system_id = system_id
-        self._state_types: dict[str, str] | None = None
         self._stored_fields: dict[int, Mapping[str, Value]] = {}
 
     def get(self, ticket_id: int) -> Ticket:
@@ -56,7 +90,8 @@ class SqlTicketRepository(TicketJournal):
         return found
 
     def find(self, ticket_id: int) -> Ticket | None:
-        found = self._select(tickets.c.id == ticket_id)
+        rows = self._connection.execute(_SELECT_BY_ID, {"ticket_id": ticket_id}).mappings().all()
+        found = self._tickets(rows)
         return found[0] if found else None
 
     def find_by_number(self, number: str) -> Ticket | None:
@@ -82,8 +117,7 @@ class SqlTicketRepository(TicketJournal):
             "changed_at": created_at,
         }
         try:
-            statement = insert(tickets).values(values).returning(tickets.c.id)
-            ticket_id: int = self._connection.execute(statement).scalar_one()
+            ticket_id: int = self._connection.execute(_INSERT_TICKET, values).scalar_one()
             self._insert_fields(ticket_id, new.dynamic_fields)
         except IntegrityError as error:
             raise InvalidInputError(_UNKNOWN_REFERENCE) from error
@@ -96,14 +130,14 @@ class SqlTicketRepository(TicketJournal):
         """Compare-and-set write of the whole ticket; see ``TicketRepository.update``."""
         state_type = self._state_type(ticket.state)
         changed_at = self._clock()
-        values = ticket_values(ticket) | {"version": expected_version + 1, "changed_at": changed_at}
-        statement = (
-            update(tickets)
-            .where(tickets.c.id == ticket.id, tickets.c.version == expected_version)
-            .values(values)
-        )
+        values = ticket_values(ticket) | {
+            "version": expected_version + 1,
+            "changed_at": changed_at,
+            "match_id": ticket.id,
+            "match_version": expected_version,
+        }
         try:
-            if self._connection.execute(statement).rowcount != 1:
+            if self._connection.execute(_UPDATE_TICKET, values).rowcount != 1:
                 self._raise_lost_update(ticket.id, expected_version)
             self._rewrite_changed_fields(ticket.id, ticket.dynamic_fields)
         except IntegrityError as error:
@@ -132,53 +166,44 @@ class SqlTicketRepository(TicketJournal):
             old = self._load_fields([ticket_id]).get(ticket_id, {})
         stale, fresh = changed_fields(old, fields)
         if stale:
-            values = ticket_field_values.c
-            self._connection.execute(
-                delete(ticket_field_values).where(values.ticket_id == ticket_id, values.field_name.in_(stale))
-            )
+            self._connection.execute(_DELETE_FIELDS, {"ticket_id": ticket_id, "names": sorted(stale)})
         self._insert_fields(ticket_id, fresh)
         self._stored_fields[ticket_id] = dict(fields)
 
     def _insert_fields(self, ticket_id: int, fields: Mapping[str, Value]) -> None:
         rows = field_rows(ticket_id, fields)
         if rows:
-            self._connection.execute(insert(ticket_field_values), rows)
+            self._connection.execute(_INSERT_FIELDS, rows)
 
     def _select(self, condition: ColumnElement[bool], query: TicketQuery | None = None) -> Sequence[Ticket]:
         statement = select(tickets).where(condition)
         if query is not None:
             statement = statement.order_by(*order_by(query)).offset(query.offset).limit(query.limit)
-        rows = self._connection.execute(statement).mappings().all()
+        return self._tickets(self._connection.execute(statement).mappings().all())
+
+    def _tickets(self, rows: Sequence[RowMapping]) -> Sequence[Ticket]:
+        """Domain tickets of ``tickets`` rows, their fields loaded in one query."""
         fields = self._load_fields([row["id"] for row in rows])
-        types = self._all_state_types()
         found = []
         for row in rows:
             ticket_fields = fields.get(row["id"], {})
             self._stored_fields[row["id"]] = ticket_fields
-            found.append(ticket_from_row(row, types.get(row["state"], ""), ticket_fields))
+            found.append(ticket_from_row(row, self._state_type(row["state"]), ticket_fields))
         return found
 
     def _load_fields(self, ticket_ids: Sequence[int]) -> dict[int, dict[str, Value]]:
         """Dynamic-field values of the tickets, in one query."""
         if not ticket_ids:
             return {}
-        values = ticket_field_values.c
-        statement = (
-            select(ticket_field_values)
-            .where(values.ticket_id.in_(ticket_ids))
-            .order_by(values.ticket_id, values.field_name, values.position)
-        )
-        return fields_by_ticket(self._connection.execute(statement).mappings())
+        rows = self._connection.execute(_SELECT_FIELDS, {"ticket_ids": list(ticket_ids)})
+        return fields_by_ticket(rows.mappings())
 
     def _state_type(self, state: str) -> str:
-        state_type = self._all_state_types().get(state)
-        if state_type is None:
-            raise InvalidInputError(f"state '{state}' does not exist", field="state")
-        return state_type
-
-    def _all_state_types(self) -> dict[str, str]:
-        """State name → state type, read once per unit of work (states are few and rarely change)."""
-        if self._state_types is None:
+        """The type of ``state``; InvalidInputError if there is no such state."""
+        known = _STATE_TYPES.setdefault(self._connection.engine, {})
+        if state not in known:
             rows = self._connection.execute(select(states.c.name, states.c.type))
-            self._state_types = {str(row.name): str(row.type) for row in rows}
-        return self._state_types
+            known.update({str(row.name): str(row.type) for row in rows})
+        if state not in known:
+            raise InvalidInputError(f"state '{state}' does not exist", field="state")
+        return known[state]
