@@ -13,7 +13,10 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import cache
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from ticketflow.domain.conditions import Condition, ConditionGroup, FieldMatch, MatchValue
 from ticketflow.domain.definitions import (
@@ -63,10 +66,16 @@ def process_from_dict(data: Mapping[str, Any]) -> Process:
     then, if the shape is right, every condition expression that does not parse. References between
     elements (does a transition's target exist?) are checked by validation, not here.
     """
-    problems = schema_problems(data, process_schema())
+    problems = schema_problems(data, _validator())
     if problems:
         raise DefinitionError(problems, "the process document does not match ticketflow.process/1")
     return build_process(data)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    # Building a validator compiles the schema; one per process is plenty.
+    return Draft202012Validator(process_schema())
 
 
 def canonical_json(process: Process) -> str:

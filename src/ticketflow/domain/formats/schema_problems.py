@@ -8,7 +8,7 @@ and the field as the JSON path below that element, so an author sees
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
@@ -45,9 +45,8 @@ _PATTERN_MEANINGS = {
 Path = Sequence[str | int]
 
 
-def schema_problems(document: object, schema: Mapping[str, Any]) -> list[Problem]:
-    """Every schema violation of ``document``, in document order, without duplicates."""
-    validator = Draft202012Validator(schema)
+def schema_problems(document: object, validator: Draft202012Validator) -> list[Problem]:
+    """Every violation of the validator's schema by ``document``, in document order, without duplicates."""
     errors = sorted(validator.iter_errors(document), key=lambda e: _sort_key(e.absolute_path))
     found: dict[str, Problem] = {}
     for error in errors:
