@@ -340,7 +340,7 @@ def _is_usable_pattern(pattern: str) -> bool:
 def test_generated_trees_round_trip_through_their_expression() -> None:
     hypothesis, conditions = _strategies()
 
-    @hypothesis.settings(max_examples=200, deadline=None, derandomize=True)
+    @hypothesis.settings(max_examples=200, deadline=None, derandomize=True, database=None)
     @hypothesis.given(conditions)
     def round_trip(tree: Condition) -> None:
         text = format_expression(tree)
