@@ -1,0 +1,51 @@
+"""``db migrate``, ``demo load``, global options, and errors that come before a command's work."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from cli_support import Run, error_lines, run_cli
+
+
+def test_migrate_creates_the_database_and_is_repeatable(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'tf.db'}"
+    first = run_cli(url, "db", "migrate")
+    again = run_cli(url, "db", "migrate")
+    assert (first.exit_code, again.exit_code) == (0, 0)
+    assert "database ready" in first.stdout
+    assert (tmp_path / "new" / "tf.db").exists()
+    assert "Raw" in run_cli(url, "queue", "list").stdout
+
+
+def test_an_unmigrated_database_says_to_migrate(database_url: str) -> None:
+    result = run_cli(database_url, "queue", "list")
+    assert result.exit_code == 1
+    assert len(error_lines(result)) == 1
+    assert "run `ticketflow db migrate` first" in result.stderr
+
+
+def test_the_database_url_can_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TICKETFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    result = run_cli(None, "db", "migrate")
+    assert result.exit_code == 0
+    assert str(tmp_path / "env.db") in result.stdout
+
+
+def test_a_bad_log_level_is_one_error_line(database_url: str) -> None:
+    result = run_cli(database_url, "--log-level", "chatty", "queue", "list")
+    assert result.exit_code == 1
+    assert error_lines(result) == [
+        "error: --log-level: 'chatty' is not one of debug, info, warning, error, critical"
+    ]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("ticketflow.demo") is None, reason="ticketflow.demo has not landed"
+)
+def test_demo_load_prints_a_summary(run: Run) -> None:
+    result = run("demo", "load")
+    assert "demo data loaded" in result.stdout
