@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
-from dataclasses import asdict, is_dataclass
+from typing import TYPE_CHECKING
 
 import typer
 
 from ticketflow.bootstrap import migrate_database
 from ticketflow.cli import output
 from ticketflow.cli.context import now, open_application, settings_of
+
+if TYPE_CHECKING:
+    from ticketflow.demo import DemoSummary
 
 db_app = typer.Typer(help="The database: create and upgrade its schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data: queues, agents, customers, processes and tickets to try things with.")
@@ -27,22 +29,30 @@ def migrate(ctx: typer.Context) -> None:
 
 @demo_app.command("load")
 def load(ctx: typer.Context) -> None:
-    """Load the demo data into a migrated database and print what was added."""
-    # Imported when asked for: the demo package is large and only this command needs it.
-    demo = importlib.import_module("ticketflow.demo")
+    """Load the demo data (catalog, processes) into a migrated database and print the demo logins.
+    Safe to run again: what exists already is skipped."""
+    # Imported when asked for: only this command needs the demo package and its process files.
+    from ticketflow.demo import load_demo
+
     with open_application(ctx) as application:
-        summary = demo.load_demo(application, now())
+        summary = load_demo(application, now())
     _print_summary(summary)
 
 
-def _print_summary(summary: object) -> None:
-    if is_dataclass(summary) and not isinstance(summary, type):
-        summary = asdict(summary)
-    if isinstance(summary, Mapping):
-        output.heading("demo data loaded")
-        output.pairs({str(key): value for key, value in summary.items()})
-    else:
-        output.line(f"demo data loaded: {summary}")
+def _print_summary(summary: DemoSummary) -> None:
+    output.line(
+        f"demo data loaded: {len(summary.created)} record(s) added, {len(summary.skipped)} already there"
+    )
+    output.table(
+        "Processes",
+        ("Key", "Version", "Outcome"),
+        [(p.key, p.version, p.outcome.value) for p in summary.processes],
+    )
+    output.table(
+        "Demo logins",
+        ("Login", "Name", "Interface", "Note"),
+        [(u.login, u.name, u.interface.value, u.note) for u in summary.logins],
+    )
 
 
 def serve(
