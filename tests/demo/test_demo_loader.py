@@ -15,7 +15,13 @@ from ticketflow.domain.catalog import DynamicFieldType
 from ticketflow.domain.definitions import ActivityType, Interface, ProcessState
 from ticketflow.domain.formats.native_json import process_from_dict
 from ticketflow.usecases.catalog_records import Queue, record_key
-from ticketflow.usecases.processes import deploy_process, import_process, list_versions, load_process
+from ticketflow.usecases.processes import (
+    deploy_process,
+    import_process,
+    list_versions,
+    load_process,
+    validate_document,
+)
 
 
 def test_first_load_creates_every_record_and_deploys_every_process_at_version_1(
@@ -104,3 +110,8 @@ def test_each_main_process_uses_every_activity_kind_and_lays_out_and_describes_e
 def test_purchase_request_can_be_started_by_customers_and_agents() -> None:
     process = process_from_dict(demo_document("purchase-request"))
     assert process.startable_by is Interface.BOTH
+
+
+def test_every_demo_process_validates_without_errors_or_warnings(demo_app: Application) -> None:
+    for key in DEMO_PROCESSES:
+        assert validate_document(demo_app.uow, demo_app.runtime, demo_document(key), NOW) == (), key
