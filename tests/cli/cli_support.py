@@ -11,6 +11,7 @@ from ticketflow.cli import app
 
 Run = Callable[..., Result]
 PROCESSES = Path(__file__).parent.parent / "data" / "processes"
+APPROVAL = PROCESSES / "cli_approval.json"
 
 
 def run_cli(database_url: str | None, *args: str) -> Result:

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cli_support import Run, run_cli
+from cli_support import APPROVAL, Run, run_cli
 from typer.testing import Result
 
 
@@ -37,3 +37,29 @@ def run(migrated_template: Path, tmp_path: Path) -> Run:
         return result
 
     return invoke
+
+
+@pytest.fixture
+def fields(run: Run) -> Run:
+    """``run`` with the dynamic fields the approval process (tests/data/processes/cli_approval.json) uses."""
+    run("dynamic-field", "create", "Item", "--type", "Text")
+    run(
+        "dynamic-field",
+        "create",
+        "Decision",
+        "--type",
+        "Dropdown",
+        "--value",
+        "approved=Yes",
+        "--value",
+        "rejected=No",
+    )
+    return run
+
+
+@pytest.fixture
+def deployed(fields: Run) -> Run:
+    """``run`` with the approval process imported and deployed as version 1."""
+    assert "imported as draft revision 1" in fields("process", "import", str(APPROVAL)).stdout
+    assert "deployed as version 1" in fields("process", "deploy", "cli-approval").stdout
+    return fields

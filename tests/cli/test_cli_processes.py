@@ -7,34 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_support import PROCESSES, Run, error_lines
-
-APPROVAL = PROCESSES / "cli_approval.json"
-
-
-@pytest.fixture
-def fields(run: Run) -> Run:
-    """The dynamic fields the approval process uses."""
-    run("dynamic-field", "create", "Item", "--type", "Text")
-    run(
-        "dynamic-field",
-        "create",
-        "Decision",
-        "--type",
-        "Dropdown",
-        "--value",
-        "approved=Yes",
-        "--value",
-        "rejected=No",
-    )
-    return run
-
-
-@pytest.fixture
-def deployed(fields: Run) -> Run:
-    assert "imported as draft revision 1" in fields("process", "import", str(APPROVAL)).stdout
-    assert "deployed as version 1" in fields("process", "deploy", "cli-approval").stdout
-    return fields
+from cli_support import APPROVAL, PROCESSES, Run, error_lines
 
 
 def test_validate_lists_every_problem_and_fails(run: Run) -> None:

@@ -70,7 +70,10 @@ def _summary(error: DefinitionError) -> str:
 
 
 def _problem(problem: Problem) -> str:
-    return f"{problem.field}: {problem.message}" if problem.field else str(problem)
+    # Dialog problems often carry the field in their message already ("Title: is mandatory").
+    if not problem.field or problem.message.startswith(f"{problem.field}:"):
+        return problem.message
+    return f"{problem.field}: {problem.message}"
 
 
 def _database_message(error: OperationalError | ProgrammingError) -> str:
