@@ -48,3 +48,14 @@ def test_demo_load_prints_a_summary_and_can_run_again(run: Run) -> None:
     assert "purchase-request" in first
     assert "manager" in first
     assert " 0 record(s) added" in run("demo", "load").stdout
+
+
+def test_serve_runs_the_web_app_with_the_chosen_address(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append({"app": app, **options}))
+    run("serve", "--host", "0.0.0.0", "--port", "8123")
+    [call] = calls
+    assert (call["host"], call["port"], call["log_level"]) == ("0.0.0.0", 8123, "info")
+    assert type(call["app"]).__name__ == "FastAPI"
