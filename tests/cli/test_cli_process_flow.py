@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from cli_support import Run, error_lines
@@ -93,3 +94,17 @@ def test_a_customer_cannot_start_an_agent_process(deployed: Run) -> None:
         deployed("ticket", "create", "--process", "cli-approval", "--as", "customer:alice", ok=False)
     )
     assert line == "error: process 'cli-approval' cannot be started by a customer"
+
+
+OTOBO_EXAMPLE = Path("/work/shared/otobo-examples/Office_Materials_Procurement.yml")
+
+
+@pytest.mark.skipif(not OTOBO_EXAMPLE.exists(), reason="the OTOBO examples are not on this machine")
+def test_an_otobo_export_imports_deploys_and_exports_back(run: Run) -> None:
+    run("dynamic-field", "create", "PreProcMaterialsProcurementItems", "--type", "TextArea")
+    run("dynamic-field", "create", "PreProcMaterialsProcurementstate", "--type", "Text")
+    imported = run("process", "import", str(OTOBO_EXAMPLE)).stdout
+    assert "(Office Materials Procurement) imported as draft revision 1" in imported
+    key = json.loads(run("process", "list", "--json").stdout)[0]["key"]
+    assert "deployed as version 1" in run("process", "deploy", key).stdout
+    assert "Process:" in run("process", "export", key, "--version", "1", "--format", "otobo").stdout
