@@ -94,3 +94,38 @@ JobEffect = SendNotification | CallWebService
 Effect = (
     SetValue | AddArticle | CreateTicket | SendNotification | CallWebService | StartSubProcess | ResumeParent
 )
+
+
+def describe_effect(effect: Effect) -> str:
+    """A readable sentence for an effect: what Test Mode says *would* happen, and the audit trail says did."""
+    match effect:
+        case SetValue(ticket_id=None):
+            return f"set {effect.key} to {_show(effect.value)}"
+        case SetValue():
+            return f"set {effect.key} of ticket {effect.ticket_id} to {_show(effect.value)}"
+        case AddArticle():
+            visibility = "visible to the customer" if effect.visible_for_customer else "internal"
+            return f"add a {effect.channel} article ({visibility}) '{effect.subject}'"
+        case CreateTicket():
+            return f"create a ticket {_show(effect.values.get('Title', ''))}" + (
+                f" linked as {effect.link_as}" if effect.link_as else ""
+            )
+        case SendNotification():
+            return f"send an e-mail to {', '.join(effect.recipients)}: '{effect.subject}'"
+        case CallWebService():
+            return (
+                f"call web service {effect.web_service} invoker {effect.invoker} "
+                f"(timeout {effect.timeout.total_seconds():g} s) with {dict(effect.parameters)}"
+            )
+        case StartSubProcess():
+            return f"start sub-process {effect.process_key} in a child ticket with {dict(effect.values)}"
+        case ResumeParent():
+            return f"hand {dict(effect.values)} back to ticket {effect.parent_ticket_id}"
+
+
+def _show(value: Value | None) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f"'{item}'" for item in value) + "]"
+    return f"'{value}'"

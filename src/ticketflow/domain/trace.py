@@ -1,0 +1,376 @@
+"""The engine's trace: why a step did what it did, one cheap frozen entry per thing that happened.
+
+Entries hold keys and values only; the readable sentence is built by ``describe()`` when someone
+looks at it (history screen, Test Mode, CLI). ``trace_to_dict`` / ``trace_from_dict`` convert an entry
+to and from a JSON-able dict with a ``"kind"`` key, for the history table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from typing import Any, assert_never
+
+from ticketflow.domain.effects import (
+    AddArticle,
+    CallWebService,
+    CreateTicket,
+    Effect,
+    ResumeParent,
+    SendNotification,
+    SetValue,
+    StartSubProcess,
+)
+
+
+def _quote(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f"'{item}'" for item in value) + "]"
+    return f"'{value}'"
+
+
+def describe_effect(effect: Effect) -> str:
+    """A short phrase for one effect, e.g. ``set Queue to 'Sales'``."""
+    match effect:
+        case SetValue(key=key, value=None, ticket_id=None):
+            return f"clear {key}"
+        case SetValue(key=key, value=value, ticket_id=None):
+            return f"set {key} to {_quote(value)}"
+        case SetValue(key=key, value=value, ticket_id=other):
+            return f"set {key} of ticket {other} to {_quote(value)}"
+        case AddArticle(subject=subject, channel=channel):
+            return f"add a {channel} article {_quote(subject)}"
+        case CreateTicket(values=values):
+            return f"create a ticket {_quote(values.get('Title', ''))}"
+        case SendNotification(recipients=recipients, subject=subject):
+            return f"send {_quote(subject)} to {', '.join(recipients)}"
+        case CallWebService(web_service=service, invoker=invoker):
+            return f"call web service {service}/{invoker}"
+        case StartSubProcess(process_key=process_key):
+            return f"start sub-process {process_key}"
+        case ResumeParent(parent_ticket_id=parent):
+            return f"resume parent ticket {parent}"
+    assert_never(effect)
+
+
+def _effects_phrase(effects: tuple[Effect, ...]) -> str:
+    return "; ".join(describe_effect(effect) for effect in effects) if effects else "no change"
+
+
+@dataclass(frozen=True, slots=True)
+class EnteredActivity:
+    activity: str
+    activity_type: str
+
+    def describe(self) -> str:
+        return f"Entered activity '{self.activity}' ({self.activity_type.replace('_', ' ')})."
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionChecked:
+    """One transition's condition was evaluated; ``reasons`` come from the condition evaluator."""
+
+    activity: str
+    transition: str
+    matched: bool
+    reasons: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        verdict = "matched" if self.matched else "did not match"
+        why = f": {'; '.join(self.reasons)}" if self.reasons else ""
+        return f"Transition '{self.transition}' from '{self.activity}' {verdict}{why}."
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionFailedToEvaluate:
+    """A condition is misconfigured. As in OTOBO (§3.3 step 5, Q7) the check of the activity stops."""
+
+    activity: str
+    transition: str
+    message: str
+
+    def describe(self) -> str:
+        return (
+            f"The condition of transition '{self.transition}' from '{self.activity}' is broken: "
+            f"{self.message}. The check stopped here; later transitions were not tried."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    transition: str
+    source: str
+    target: str
+    error_code: str | None = None
+
+    def describe(self) -> str:
+        how = f" (error transition for '{self.error_code}')" if self.error_code else ""
+        return f"Moved from '{self.source}' to '{self.target}' by transition '{self.transition}'{how}."
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRan:
+    transition: str
+    action_key: str
+    module: str
+    effects: tuple[Effect, ...] = ()
+
+    def describe(self) -> str:
+        return (
+            f"Transition action '{self.action_key}' ({self.module}) of '{self.transition}' ran: "
+            f"{_effects_phrase(self.effects)}."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionFailed:
+    """A transition action failed: the move it belonged to was undone (its effects discarded)."""
+
+    transition: str
+    action_key: str
+    module: str
+    message: str
+
+    def describe(self) -> str:
+        return (
+            f"Transition action '{self.action_key}' ({self.module}) of '{self.transition}' failed: "
+            f"{self.message}. The move was undone; none of its effects are kept."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptRan:
+    activity: str
+    script: str
+    effects: tuple[Effect, ...] = ()
+
+    def describe(self) -> str:
+        return f"Script '{self.script}' of '{self.activity}' ran: {_effects_phrase(self.effects)}."
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptFailed:
+    activity: str
+    script: str
+    message: str
+    error_code: str | None = None
+
+    def describe(self) -> str:
+        code = f" (error code '{self.error_code}')" if self.error_code else ""
+        return f"Script '{self.script}' of '{self.activity}' failed{code}: {self.message}."
+
+
+@dataclass(frozen=True, slots=True)
+class JobQueued:
+    """A job for the worker (``job``: ``web service call`` or ``sub-process``); the ticket waits."""
+
+    activity: str
+    job: str
+    effects: tuple[Effect, ...] = ()
+
+    def describe(self) -> str:
+        phrase = _effects_phrase(self.effects)
+        return f"Activity '{self.activity}' queued a {self.job} and waits for it: {phrase}."
+
+
+@dataclass(frozen=True, slots=True)
+class ResultReceived:
+    """A waiting activity's job finished (``job`` as in ``JobQueued``); its values were applied."""
+
+    activity: str
+    job: str
+    effects: tuple[Effect, ...] = ()
+
+    def describe(self) -> str:
+        return f"The {self.job} of '{self.activity}' finished: {_effects_phrase(self.effects)}."
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFailed:
+    """A waiting activity's job failed (``ServiceTaskFailed``)."""
+
+    activity: str
+    message: str
+    error_code: str | None = None
+
+    def describe(self) -> str:
+        code = f" with error code '{self.error_code}'" if self.error_code else ""
+        return f"Activity '{self.activity}' failed{code}: {self.message}."
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessCompleted:
+    activity: str
+
+    def describe(self) -> str:
+        return f"Reached end activity '{self.activity}': the process is completed."
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessFailed:
+    activity: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"The process failed at '{self.activity}': {self.reason}. An admin can retry it."
+
+
+@dataclass(frozen=True, slots=True)
+class HopLimitReached:
+    """More than ``limit`` automatic moves chained in one step; ``path`` are the last activities."""
+
+    activity: str
+    limit: int
+    path: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return (
+            f"Stopped at '{self.activity}' after {self.limit} automatic moves in one step "
+            f"(a loop?): {' → '.join(self.path)}."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NothingToDo:
+    reason: str
+
+    def describe(self) -> str:
+        return f"Nothing to do: {self.reason}."
+
+
+TraceEntry = (
+    EnteredActivity
+    | TransitionChecked
+    | ConditionFailedToEvaluate
+    | Moved
+    | ActionRan
+    | ActionFailed
+    | ScriptRan
+    | ScriptFailed
+    | JobQueued
+    | ResultReceived
+    | ActivityFailed
+    | ProcessCompleted
+    | ProcessFailed
+    | HopLimitReached
+    | NothingToDo
+)
+
+_ENTRY_KINDS: dict[str, type[Any]] = {
+    "entered_activity": EnteredActivity,
+    "transition_checked": TransitionChecked,
+    "condition_failed_to_evaluate": ConditionFailedToEvaluate,
+    "moved": Moved,
+    "action_ran": ActionRan,
+    "action_failed": ActionFailed,
+    "script_ran": ScriptRan,
+    "script_failed": ScriptFailed,
+    "job_queued": JobQueued,
+    "result_received": ResultReceived,
+    "activity_failed": ActivityFailed,
+    "process_completed": ProcessCompleted,
+    "process_failed": ProcessFailed,
+    "hop_limit_reached": HopLimitReached,
+    "nothing_to_do": NothingToDo,
+}
+_KIND_OF_ENTRY = {cls: kind for kind, cls in _ENTRY_KINDS.items()}
+
+_EFFECT_KINDS: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (
+        SetValue,
+        AddArticle,
+        CreateTicket,
+        SendNotification,
+        CallWebService,
+        StartSubProcess,
+        ResumeParent,
+    )
+}
+
+
+def effect_to_dict(effect: Effect) -> dict[str, object]:
+    """An effect as JSON-able data: ``{"kind": "SetValue", "key": …}``; tuples become lists,
+    durations seconds."""
+    result: dict[str, object] = {"kind": type(effect).__name__}
+    for item in fields(effect):
+        result[item.name] = _jsonable(getattr(effect, item.name))
+    return result
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, AddArticle):
+        return effect_to_dict(value)
+    if isinstance(value, Mapping):
+        return {key: _jsonable(item) for key, item in value.items()}
+    return value
+
+
+def effect_from_dict(data: Mapping[str, Any]) -> Effect:
+    """The inverse of ``effect_to_dict``. Raises ValueError for an unknown kind."""
+    cls = _EFFECT_KINDS.get(str(data.get("kind")))
+    if cls is None:
+        raise ValueError(f"unknown effect kind {data.get('kind')!r}")
+    values: dict[str, Any] = {}
+    for item in fields(cls):
+        if item.name in data:
+            values[item.name] = _EFFECT_FIELD_READERS.get(item.name, _from_json)(data[item.name])
+    effect: Effect = cls(**values)
+    return effect
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_from_json(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _from_json(item) for key, item in value.items()}
+    return value
+
+
+_EFFECT_FIELD_READERS: dict[str, Callable[[Any], Any]] = {
+    "timeout": lambda seconds: timedelta(seconds=seconds),
+    "article": lambda data: None if data is None else effect_from_dict(data),
+}
+
+
+def trace_to_dict(entry: TraceEntry) -> dict[str, object]:
+    """A trace entry as JSON-able data with a ``"kind"`` key (``"moved"``, ``"action_ran"`` …); no entry
+    has a field of that name."""
+    result: dict[str, object] = {"kind": _KIND_OF_ENTRY[type(entry)]}
+    for item in fields(entry):
+        value = getattr(entry, item.name)
+        if item.name == "effects":
+            result[item.name] = [effect_to_dict(effect) for effect in value]
+        else:
+            result[item.name] = _jsonable(value)
+    return result
+
+
+def trace_from_dict(data: Mapping[str, Any]) -> TraceEntry:
+    """The inverse of ``trace_to_dict``. Raises ValueError for an unknown kind."""
+    cls = _ENTRY_KINDS.get(str(data.get("kind")))
+    if cls is None:
+        raise ValueError(f"unknown trace entry kind {data.get('kind')!r}")
+    values: dict[str, Any] = {}
+    for item in fields(cls):
+        if item.name not in data:
+            continue
+        raw = data[item.name]
+        if item.name == "effects":
+            values[item.name] = tuple(effect_from_dict(effect) for effect in raw)
+        else:
+            values[item.name] = _from_json(raw)
+    entry: TraceEntry = cls(**values)
+    return entry
+
+
+def describe_trace(entries: tuple[TraceEntry, ...]) -> str:
+    """The whole trace as numbered sentences, one per line."""
+    return "\n".join(f"{number}. {entry.describe()}" for number, entry in enumerate(entries, start=1))

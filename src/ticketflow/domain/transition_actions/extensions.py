@@ -1,0 +1,102 @@
+"""ticketflow's own transition actions, beyond OTOBO's 13: ``SendNotification`` and ``StartSubProcess``.
+
+Both only return effects: the e-mail is a job the worker sends after the step's transaction commits,
+the child ticket is created by the use case in the same transaction.
+"""
+
+from __future__ import annotations
+
+from ticketflow.domain.effects import Effect, SendNotification, StartSubProcess
+from ticketflow.domain.errors import ActionError
+from ticketflow.domain.parameters import Parameter
+from ticketflow.domain.tickets import Value
+from ticketflow.domain.transition_actions.call import USER_ID, ActionCall, ActionModule, split_list
+
+_ROLES = ("owner", "responsible", "customer")
+_PREFIXES = ("role:", "queue:")
+
+
+def _recipient(spec: str) -> str:
+    lowered = spec.lower()
+    if lowered in _ROLES:
+        return lowered
+    if lowered.startswith(_PREFIXES) and spec.partition(":")[2].strip():
+        prefix, _, name = spec.partition(":")
+        return f"{prefix.lower()}:{name.strip()}"
+    if "@" in spec.strip("@"):
+        return spec
+    raise ActionError(
+        f"recipient '{spec}' is not owner, responsible, customer, role:<name>, queue:<name> or an address"
+    )
+
+
+def _run_send_notification(call: ActionCall) -> tuple[Effect, ...]:
+    recipients = tuple(_recipient(spec) for spec in split_list(call.required("Recipients")))
+    if not recipients:
+        raise ActionError("config key 'Recipients' is required")
+    template = call.text("Template") or None
+    subject = call.text("Subject") if template else call.required("Subject")
+    body = call.text("Body") if template else call.required("Body")
+    return (
+        SendNotification(
+            recipients=recipients,
+            subject=subject or "",
+            body=body or "",
+            template=template,
+            content_type=call.text("ContentType") or "text/plain",
+        ),
+    )
+
+
+def _run_start_sub_process(call: ActionCall) -> tuple[Effect, ...]:
+    """A child ticket in another process. ``activity_key`` of the effect is the activity the transition
+    leaves; unlike a sub-process *activity*, the parent does not wait for the child."""
+    process_key = call.required("Process")
+    version_text = call.text("Version")
+    version: int | None = None
+    if version_text:
+        if not version_text.strip().isdigit():
+            raise ActionError(f"config key 'Version' must be a version number, not '{version_text}'")
+        version = int(version_text)
+    values: dict[str, Value] = {
+        key: value for key, value in call.config.items() if key.startswith("DynamicField_")
+    }
+    return (
+        StartSubProcess(
+            activity_key=call.activity_key,
+            process_key=process_key,
+            version=version,
+            values=values,
+            title=call.text("Title") or "",
+        ),
+    )
+
+
+SEND_NOTIFICATION = ActionModule(
+    name="SendNotification",
+    description="Sends an e-mail (as a job, after the change is saved) to owner, responsible, customer, "
+    "role:<name>, queue:<name> or addresses.",
+    parameters=(
+        Parameter("Recipients", "Comma list of recipients.", required=True, example="owner, role:Approvers"),
+        Parameter(
+            "Subject", "Subject (required without Template).", example="Ticket <OTOBO_TICKET_TicketNumber>"
+        ),
+        Parameter("Body", "Body (required without Template).", example="Please approve."),
+        Parameter("Template", "A notification template name instead of Subject/Body."),
+        Parameter("ContentType", "text/plain (default) or text/html."),
+        USER_ID,
+    ),
+    run=_run_send_notification,
+)
+START_SUB_PROCESS = ActionModule(
+    name="StartSubProcess",
+    description="Creates a child ticket in another process (the parent continues without waiting).",
+    parameters=(
+        Parameter("Process", "Key of the child's process.", required=True, example="purchase-order"),
+        Parameter("Version", "Deployed version to pin (default: the latest)."),
+        Parameter("Title", "Title of the child ticket."),
+        Parameter("DynamicField_<Name>", "A dynamic field of the child ticket."),
+        USER_ID,
+    ),
+    run=_run_start_sub_process,
+)

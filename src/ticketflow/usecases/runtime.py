@@ -1,0 +1,69 @@
+"""The process runtime: what the engine needs besides a ticket, shared by every use case of one entry point.
+
+It holds the registered scripts and condition validators, and caches compiled process versions
+(immutable, so a cache entry never goes stale) and the catalog (briefly: admin changes show up within
+``catalog_ttl``; ``forget_catalog`` drops it at once after a change made through this runtime).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ticketflow.domain.catalog import Catalog
+from ticketflow.domain.definitions import ProcessVersion
+from ticketflow.domain.engine import CompiledProcess, EngineContext, compile_process
+from ticketflow.domain.formats.native_json import process_from_dict
+from ticketflow.domain.scripts import Script
+from ticketflow.domain.tickets import Value
+from ticketflow.usecases.ports import UnitOfWork
+
+Validator = Callable[[Mapping[str, Value]], bool]
+
+
+@dataclass
+class ProcessRuntime:
+    scripts: Mapping[str, Script]
+    validators: Mapping[str, Validator]
+    hop_limit: int = 100
+    catalog_ttl: timedelta = timedelta(seconds=5)
+    _compiled: dict[tuple[str, int], CompiledProcess] = field(default_factory=dict, repr=False)
+    _catalog: tuple[datetime, Catalog] | None = field(default=None, repr=False)
+
+    def load_version(self, uow: UnitOfWork, key: str, version: int) -> CompiledProcess:
+        """The compiled deployed version ``version`` of process ``key`` (NotFoundError if absent)."""
+        compiled = self._compiled.get((key, version))
+        if compiled is None:
+            stored = uow.processes.get_version(key, version)
+            process = process_from_dict(stored.document)
+            compiled = compile_process(ProcessVersion(process, version, stored.content_hash))
+            self._compiled[(key, version)] = compiled
+        return compiled
+
+    def catalog(self, uow: UnitOfWork, now: datetime) -> Catalog:
+        """The catalog, read from the store at most once per ``catalog_ttl``."""
+        if self._catalog is None or now - self._catalog[0] > self.catalog_ttl:
+            catalog = uow.catalog.catalog()
+            self._catalog = (now, _with_scripts(catalog, self.scripts))
+        return self._catalog[1]
+
+    def forget_catalog(self) -> None:
+        self._catalog = None
+
+    def engine_context(self, catalog: Catalog, now: datetime) -> EngineContext:
+        labels = {name: d.possible_values for name, d in catalog.dynamic_fields.items() if d.possible_values}
+        return EngineContext(
+            now=now,
+            scripts=self.scripts,
+            validators=self.validators,
+            state_types=catalog.states,
+            dynamic_field_labels=labels,
+            hop_limit=self.hop_limit,
+        )
+
+
+def _with_scripts(catalog: Catalog, scripts: Mapping[str, Script]) -> Catalog:
+    from dataclasses import replace
+
+    return replace(catalog, scripts=frozenset(scripts))
