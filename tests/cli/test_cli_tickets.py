@@ -28,6 +28,8 @@ def test_show_prints_attributes_and_dynamic_fields(run: Run, ticket: str) -> Non
     assert "Item" in out
     assert "chair" in out
     assert "Process: none" in out
+    assert "#1" in out
+    assert "Hello" in out  # the first article's subject
 
 
 def test_show_accepts_the_ticket_number_and_prints_json(run: Run, ticket: str) -> None:

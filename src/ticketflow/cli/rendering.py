@@ -40,10 +40,22 @@ def ticket_view(view: TicketView, who: str) -> None:
         output.pairs(
             {name: output.value_text(value) for name, value in sorted(ticket.dynamic_fields.items())}
         )
+    _articles(view)
     _process(view)
     _dialogs(view, who)
     if view.recent_steps:
         print_steps(view.recent_steps, title="Last process steps")
+
+
+def _articles(view: TicketView) -> None:
+    if not view.articles:
+        return
+    output.heading("Articles")
+    for article in view.articles:
+        output.line(
+            f"  #{article.number}  {output.cell_text(article.created_at)}  {article.channel}, "
+            f"{article.sender_type} {article.created_by}: {article.subject}"
+        )
 
 
 def _process(view: TicketView) -> None:
