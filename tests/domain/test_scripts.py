@@ -218,6 +218,11 @@ class TestComputeDate:
                 "2025-03-14 16:00:00",
             ),
             ({"Offset": "+1d", "TimeZone": "UTC"}, "2025-03-15 10:00:00"),
+            # Days are wall-clock days in the zone: Berlin switches to summer time on 2025-03-30.
+            (
+                {"Offset": "+2d", "TimeZone": "Europe/Berlin", "From": "2025-03-28 10:00:00"},
+                "2025-03-30 09:00:00",
+            ),
         ],
     )
     def test_computes_the_date_from_now(self, parameters: dict[str, str], expected: str) -> None:
@@ -259,14 +264,38 @@ class TestBusinessHours:
     @pytest.mark.parametrize(
         ("moment", "duration", "expected"),
         [
-            (datetime(2025, 3, 14, 10), timedelta(0), datetime(2025, 3, 14, 10)),
-            (datetime(2025, 3, 15, 10), timedelta(0), datetime(2025, 3, 17, 8)),  # Saturday → Monday opening
-            (datetime(2025, 3, 14, 12, 30), timedelta(minutes=30), datetime(2025, 3, 14, 13, 30)),
-            (datetime(2025, 3, 14, 17), timedelta(hours=1), datetime(2025, 3, 17, 9)),
-            (datetime(2025, 3, 14, 10), timedelta(hours=40), datetime(2025, 3, 21, 10)),  # a working week
-            (datetime(2025, 3, 17, 9), -timedelta(hours=2), datetime(2025, 3, 14, 16)),
-            (datetime(2025, 3, 16, 10), -timedelta(hours=1), datetime(2025, 3, 14, 16)),  # Sunday
-            (datetime(2025, 3, 14, 13), -timedelta(minutes=30), datetime(2025, 3, 14, 11, 30)),
+            (datetime(2025, 3, 14, 10, tzinfo=UTC), timedelta(0), datetime(2025, 3, 14, 10, tzinfo=UTC)),
+            (
+                datetime(2025, 3, 15, 10, tzinfo=UTC),
+                timedelta(0),
+                datetime(2025, 3, 17, 8, tzinfo=UTC),
+            ),  # Saturday → Monday opening
+            (
+                datetime(2025, 3, 14, 12, 30, tzinfo=UTC),
+                timedelta(minutes=30),
+                datetime(2025, 3, 14, 13, 30, tzinfo=UTC),
+            ),
+            (datetime(2025, 3, 14, 17, tzinfo=UTC), timedelta(hours=1), datetime(2025, 3, 17, 9, tzinfo=UTC)),
+            (
+                datetime(2025, 3, 14, 10, tzinfo=UTC),
+                timedelta(hours=40),
+                datetime(2025, 3, 21, 10, tzinfo=UTC),
+            ),  # a working week
+            (
+                datetime(2025, 3, 17, 9, tzinfo=UTC),
+                -timedelta(hours=2),
+                datetime(2025, 3, 14, 16, tzinfo=UTC),
+            ),
+            (
+                datetime(2025, 3, 16, 10, tzinfo=UTC),
+                -timedelta(hours=1),
+                datetime(2025, 3, 14, 16, tzinfo=UTC),
+            ),  # Sunday
+            (
+                datetime(2025, 3, 14, 13, tzinfo=UTC),
+                -timedelta(minutes=30),
+                datetime(2025, 3, 14, 11, 30, tzinfo=UTC),
+            ),
         ],
     )
     def test_add_counts_working_time_only(
@@ -277,21 +306,31 @@ class TestBusinessHours:
     @pytest.mark.parametrize(
         ("moment", "days", "expected"),
         [
-            (datetime(2025, 3, 14, 10), 1, datetime(2025, 3, 17, 10)),
-            (datetime(2025, 3, 14, 18), 1, datetime(2025, 3, 18, 8)),  # after hours: next opening
-            (datetime(2025, 3, 17, 7), -1, datetime(2025, 3, 13, 17)),  # before hours: previous closing
-            (datetime(2025, 3, 17, 10), -1, datetime(2025, 3, 14, 10)),
-            (datetime(2025, 3, 15, 10), 0, datetime(2025, 3, 17, 8)),
+            (datetime(2025, 3, 14, 10, tzinfo=UTC), 1, datetime(2025, 3, 17, 10, tzinfo=UTC)),
+            (
+                datetime(2025, 3, 14, 18, tzinfo=UTC),
+                1,
+                datetime(2025, 3, 18, 8, tzinfo=UTC),
+            ),  # after hours: next opening
+            (
+                datetime(2025, 3, 17, 7, tzinfo=UTC),
+                -1,
+                datetime(2025, 3, 13, 17, tzinfo=UTC),
+            ),  # before hours: previous closing
+            (datetime(2025, 3, 17, 10, tzinfo=UTC), -1, datetime(2025, 3, 14, 10, tzinfo=UTC)),
+            (datetime(2025, 3, 15, 10, tzinfo=UTC), 0, datetime(2025, 3, 17, 8, tzinfo=UTC)),
         ],
     )
     def test_add_days_counts_working_days(self, moment: datetime, days: int, expected: datetime) -> None:
         assert self.HOURS.add_days(moment, days) == expected
 
     def test_is_open(self) -> None:
-        assert self.HOURS.is_open(datetime(2025, 3, 14, 8))
-        assert not self.HOURS.is_open(datetime(2025, 3, 14, 12, 30))
-        assert not self.HOURS.is_open(datetime(2025, 3, 15, 10))
+        assert self.HOURS.is_open(datetime(2025, 3, 14, 8, tzinfo=UTC))
+        assert not self.HOURS.is_open(datetime(2025, 3, 14, 12, 30, tzinfo=UTC))
+        assert not self.HOURS.is_open(datetime(2025, 3, 15, 10, tzinfo=UTC))
 
     def test_day_lists_and_midnight(self) -> None:
         hours = BusinessHours.parse("mon,WED 00:00-24:00")
-        assert hours.add(datetime(2025, 3, 10, 23), timedelta(hours=2)) == datetime(2025, 3, 12, 1)
+        assert hours.add(datetime(2025, 3, 10, 23, tzinfo=UTC), timedelta(hours=2)) == datetime(
+            2025, 3, 12, 1, tzinfo=UTC
+        )

@@ -3,14 +3,15 @@
 Text form: groups separated by ``;``, each ``<days> <HH:MM-HH:MM> [<HH:MM-HH:MM> …]``; days are
 ``Mon-Fri``, ``Mon,Wed,Fri``, ``Sat`` (English three-letter names, any case; a range may wrap, ``Fri-Mon``).
 Example: ``Mon-Fri 08:00-12:00 13:00-17:00; Sat 09:00-12:00``. ``24:00`` closes at midnight.
-All times are wall-clock times of one zone; callers convert.
+Times are wall-clock times in the zone of the datetime given (its ``tzinfo`` is kept), so pass a
+datetime converted to the zone the hours are meant in.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
@@ -45,9 +46,10 @@ class BusinessHours:
     def add(self, moment: datetime, duration: timedelta) -> datetime:
         """``moment`` plus ``duration`` of working time (negative goes back). Time outside the windows
         does not count; a result exactly at a window's end stays there."""
+        zone = moment.tzinfo
         if duration >= timedelta(0):
-            return self._forward(moment.date(), _offset(moment), duration)
-        return self._backward(moment.date(), _offset(moment), -duration)
+            return self._forward(moment.date(), _offset(moment), duration, zone)
+        return self._backward(moment.date(), _offset(moment), -duration, zone)
 
     def add_days(self, moment: datetime, days: int) -> datetime:
         """The same clock time ``days`` working days (days with any window) later or earlier; a result
@@ -58,35 +60,33 @@ class BusinessHours:
             day += step
             while not self.windows[day.weekday()]:
                 day += step
-        landed = datetime.combine(day, moment.time())
+        landed = datetime.combine(day, moment.timetz())
         if self.is_open(landed):
             return landed
-        return (
-            self.add(landed, timedelta(0))
-            if days >= 0
-            else self._backward(day, _offset(landed), timedelta(0))
-        )
+        if days >= 0:
+            return self._forward(day, _offset(landed), timedelta(0), moment.tzinfo)
+        return self._backward(day, _offset(landed), timedelta(0), moment.tzinfo)
 
-    def _forward(self, day: date, offset: timedelta, remaining: timedelta) -> datetime:
+    def _forward(self, day: date, offset: timedelta, remaining: timedelta, zone: tzinfo | None) -> datetime:
         while True:
             for start, end in self.windows[day.weekday()]:
                 if offset >= end:
                     continue
                 offset = max(offset, start)
                 if remaining <= end - offset:
-                    return _at(day, offset + remaining)
+                    return _at(day, offset + remaining, zone)
                 remaining -= end - offset
                 offset = end
             day, offset = day + _DAY, timedelta(0)
 
-    def _backward(self, day: date, offset: timedelta, remaining: timedelta) -> datetime:
+    def _backward(self, day: date, offset: timedelta, remaining: timedelta, zone: tzinfo | None) -> datetime:
         while True:
             for start, end in reversed(self.windows[day.weekday()]):
                 if offset <= start:
                     continue
                 offset = min(offset, end)
                 if remaining <= offset - start:
-                    return _at(day, offset - remaining)
+                    return _at(day, offset - remaining, zone)
                 remaining -= offset - start
                 offset = start
             day, offset = day - _DAY, _DAY
@@ -96,8 +96,8 @@ def _offset(moment: datetime) -> timedelta:
     return moment - datetime.combine(moment.date(), time(0), tzinfo=moment.tzinfo)
 
 
-def _at(day: date, offset: timedelta) -> datetime:
-    return datetime.combine(day, time(0)) + offset
+def _at(day: date, offset: timedelta, zone: tzinfo | None) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone) + offset
 
 
 def _parse_days(spec: str) -> list[int]:

@@ -58,7 +58,7 @@ def compute(base: datetime, offset: str, hours: str, zone: tzinfo) -> datetime:
     """``base`` (aware) moved by ``offset``; with ``hours`` (business hours text) only working time counts.
     Calendar days are wall-clock days in ``zone``. Returns aware UTC."""
     days, rest = parse_offset(offset)
-    local = base.astimezone(zone).replace(tzinfo=None)
+    local = base.astimezone(zone)  # aware arithmetic is wall-clock arithmetic in ``zone``
     if hours:
         try:
             calendar = BusinessHours.parse(hours)
@@ -67,7 +67,7 @@ def compute(base: datetime, offset: str, hours: str, zone: tzinfo) -> datetime:
         local = calendar.add(calendar.add_days(local, days), rest)
     else:
         local = local + timedelta(days=days) + rest
-    return local.replace(tzinfo=zone).astimezone(UTC)
+    return local.astimezone(UTC)
 
 
 def _run_compute_date(context: ScriptContext) -> tuple[Effect, ...]:
