@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from conftest import NOW, read_process
+from ticketflow.domain.definitions import ProcessState
 from ticketflow.domain.errors import ConflictError, DefinitionError, ImportRefusedError, InvalidInputError
 from ticketflow.domain.positions import PositionStatus
 from ticketflow.usecases.callers import Caller
@@ -18,6 +19,7 @@ from ticketflow.usecases.processes import (
     import_process,
     list_versions,
     save_draft,
+    set_process_state,
 )
 from ticketflow.usecases.records import TicketQuery
 from ticketflow.usecases.runtime import ProcessRuntime
@@ -173,3 +175,42 @@ def test_customers_see_only_their_own_tickets(store: Store, runtime: ProcessRunt
     ticket_id = _request(store, runtime)
     with pytest.raises(Exception, match="not a ticket of customer"):
         show_ticket(store, runtime, ticket_id, caller=Caller.parse("customer:mallory"))
+
+
+def test_fade_away_lets_running_tickets_finish_but_starts_no_new_ones(
+    store: Store, runtime: ProcessRuntime
+) -> None:
+    _deployed(store, runtime)
+    running = _request(store, runtime)
+    set_process_state(store, runtime, "purchase-request", ProcessState.FADE_AWAY, changed_by="admin", now=NOW)
+    with pytest.raises(InvalidInputError, match="FadeAway"):
+        _request(store, runtime)
+    ticket = submit_dialog(
+        store, runtime, running, "decide", {"DynamicField_Status": "rejected"}, caller=AGENT, now=NOW
+    )
+    assert ticket.process is not None
+    assert ticket.process.status is PositionStatus.COMPLETED
+
+
+def test_inactive_freezes_running_tickets(store: Store, runtime: ProcessRuntime) -> None:
+    _deployed(store, runtime)
+    running = _request(store, runtime)
+    set_process_state(store, runtime, "purchase-request", ProcessState.INACTIVE, changed_by="admin", now=NOW)
+    assert list_ticket_dialogs(store, runtime, running, AGENT) == ()
+    ticket = update_ticket(
+        store, runtime, running, {"DynamicField_Status": "rejected"}, caller=AGENT, now=NOW
+    )
+    assert ticket.process is not None
+    assert (ticket.process.activity_key, ticket.process.version) == ("approval", 1)
+    assert ticket.dynamic_fields["Status"] == "rejected"  # the change itself is kept; the process is frozen
+
+
+def test_state_change_refuses_to_deploy_unrelated_draft_edits(store: Store, runtime: ProcessRuntime) -> None:
+    _deployed(store, runtime)
+    document = read_process("purchase_request.json")
+    document["description"] = "edited but not deployed"
+    save_draft(store, document, saved_by="admin", expected_revision=None)
+    with pytest.raises(InvalidInputError, match="not deployed"):
+        set_process_state(
+            store, runtime, "purchase-request", ProcessState.INACTIVE, changed_by="admin", now=NOW
+        )

@@ -15,6 +15,7 @@ from ticketflow.cli.context import AS_OPTION, caller, now, open_application, rea
 from ticketflow.cli.errors import CliInputError, fail
 from ticketflow.cli.process_view import show_process
 from ticketflow.cli.tickets import resolve
+from ticketflow.domain.definitions import ProcessState
 from ticketflow.domain.errors import Problem
 from ticketflow.usecases import processes as process_cases
 from ticketflow.usecases import tickets as ticket_cases
@@ -80,6 +81,22 @@ def deploy(
         output.line(f"process {key}: the draft equals version {result.version}; nothing deployed")
     else:
         output.line(f"process {key} deployed as version {result.version} ({result.content_hash[:12]})")
+
+
+@process_app.command("state")
+def state(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Process key.")],
+    new_state: Annotated[ProcessState, typer.Argument(help="Active, FadeAway or Inactive.")],
+    as_: str = AS_OPTION,
+) -> None:
+    """Retire or revive a process: FadeAway lets running tickets finish but starts no new ones; Inactive
+    freezes every ticket of the process; Active undoes both. Deployed as a new version."""
+    with open_application(ctx) as application:
+        result = process_cases.set_process_state(
+            application.uow, application.runtime, key, new_state, changed_by=caller(as_).login, now=now()
+        )
+    output.line(f"process {key} is {new_state.value} from version {result.version}")
 
 
 @process_app.command("list")

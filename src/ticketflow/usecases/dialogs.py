@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from ticketflow.domain.definitions import ActivityDialog
+from ticketflow.domain.definitions import ActivityDialog, ProcessState
 from ticketflow.domain.dialogs import apply_submission, available_dialogs
 from ticketflow.domain.engine import TicketChanged
 from ticketflow.domain.errors import ConflictError, InvalidInputError
@@ -34,8 +34,11 @@ def dialogs_of(
     uow: UnitOfWork, runtime: ProcessRuntime, ticket: Ticket, caller: Caller
 ) -> tuple[ActivityDialog, ...]:
     """The dialogs of the ticket's current activity that ``caller``'s interface may submit."""
-    if ticket.process is None:
-        return ()
+    if (
+        ticket.process is None
+        or runtime.process_state(uow, ticket.process.process_key) is ProcessState.INACTIVE
+    ):
+        return ()  # an Inactive process freezes its tickets: no dialogs (reference §2.1)
     compiled = runtime.load_version(uow, ticket.process.process_key, ticket.process.version)
     return available_dialogs(compiled.version.process, ticket.process, caller.interface)
 

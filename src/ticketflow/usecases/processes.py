@@ -8,13 +8,13 @@ tickets keep the version they started on (reference §9: OTOBO has no versions a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from ticketflow.domain.catalog import Catalog
-from ticketflow.domain.definitions import Process
+from ticketflow.domain.definitions import Process, ProcessState
 from ticketflow.domain.diff import ElementChange, diff_processes
 from ticketflow.domain.errors import (
     DefinitionError,
@@ -218,3 +218,35 @@ def export_process(
 
 def diff_versions(uow_factory: UnitOfWorkFactory, key: str, old: int, new: int) -> tuple[ElementChange, ...]:
     return diff_processes(load_process(uow_factory, key, old), load_process(uow_factory, key, new))
+
+
+def set_process_state(
+    uow_factory: UnitOfWorkFactory,
+    runtime: ProcessRuntime,
+    key: str,
+    state: ProcessState,
+    *,
+    changed_by: str,
+    now: datetime,
+) -> DeployResult:
+    """Make ``key`` Active, FadeAway or Inactive: the draft takes the state and is deployed as the next
+    version, whose state then governs every ticket of the process (``ProcessRuntime.process_state``).
+    Refuses when the draft has other undeployed changes, so retiring a process never deploys them by
+    accident."""
+    with uow_factory() as uow:
+        draft = process_from_dict(_get_draft(uow, key).document)
+        latest = uow.processes.find_latest_version(key)
+        if latest is None:
+            raise InvalidInputError(f"process '{key}' has no deployed version yet", field="process")
+        if content_hash(draft) != latest.content_hash:
+            raise InvalidInputError(
+                f"the draft of '{key}' has changes that are not deployed; deploy or discard them first",
+                field="process",
+            )
+        uow.processes.save_draft(
+            key, process_to_dict(replace(draft, state=state)), saved_by=changed_by, expected_revision=None
+        )
+        uow.commit()
+    result = deploy_process(uow_factory, runtime, key, deployed_by=changed_by, now=now, note=f"state {state}")
+    runtime.forget_catalog()
+    return result

@@ -7,12 +7,13 @@ It holds the registered scripts and condition validators, and caches compiled pr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ticketflow.domain.catalog import Catalog
-from ticketflow.domain.definitions import ProcessVersion
+from ticketflow.domain.definitions import ProcessState, ProcessVersion
 from ticketflow.domain.engine import CompiledProcess, EngineContext, compile_process
 from ticketflow.domain.formats.native_json import process_from_dict
 from ticketflow.domain.scripts import Script
@@ -30,6 +31,7 @@ class ProcessRuntime:
     catalog_ttl: timedelta = timedelta(seconds=5)
     _compiled: dict[tuple[str, int], CompiledProcess] = field(default_factory=dict, repr=False)
     _catalog: tuple[datetime, Catalog] | None = field(default=None, repr=False)
+    _states: dict[str, tuple[float, ProcessState]] = field(default_factory=dict, repr=False)
 
     def load_version(self, uow: UnitOfWork, key: str, version: int) -> CompiledProcess:
         """The compiled deployed version ``version`` of process ``key`` (NotFoundError if absent)."""
@@ -50,6 +52,25 @@ class ProcessRuntime:
 
     def forget_catalog(self) -> None:
         self._catalog = None
+        self._states.clear()
+
+    def process_state(self, uow: UnitOfWork, key: str) -> ProcessState:
+        """The state of the latest deployed version of ``key``: it governs every running ticket of the
+        process, whatever version it is pinned to (FadeAway stops new tickets, Inactive freezes all —
+        reference §2.1), so that retiring a process needs no migration of its tickets."""
+        cached = self._states.get(key)
+        # A cache age, not a time of the domain: the monotonic clock is the right one here.
+        checked_at = time.monotonic()
+        if cached is None or checked_at - cached[0] > self.catalog_ttl.total_seconds():
+            latest = uow.processes.find_latest_version(key)
+            state = (
+                self.load_version(uow, key, latest.version).version.process.state
+                if latest is not None
+                else ProcessState.INACTIVE
+            )
+            cached = (checked_at, state)
+            self._states[key] = cached
+        return cached[1]
 
     def engine_context(self, catalog: Catalog, now: datetime) -> EngineContext:
         labels = {name: d.possible_values for name, d in catalog.dynamic_fields.items() if d.possible_values}

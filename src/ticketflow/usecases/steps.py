@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from ticketflow.domain.definitions import ProcessState
 from ticketflow.domain.effects import (
     AddArticle,
     CallWebService,
@@ -64,8 +65,8 @@ def _run(
     depth: int,
 ) -> Ticket:
     position = ticket.process
-    if position is None:
-        return ticket
+    if position is None or runtime.process_state(uow, position.process_key) is ProcessState.INACTIVE:
+        return ticket  # OTOBO ignores tickets of Inactive processes silently (reference §3.2 point 3)
     compiled = runtime.load_version(uow, position.process_key, position.version)
     catalog = runtime.catalog(uow, now)
     snapshot = ticket.snapshot(customer=_customer_data(uow, ticket), linked=_linked_data(uow, ticket))
