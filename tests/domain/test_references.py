@@ -222,3 +222,21 @@ def test_usages_are_reported_one_by_one_for_the_editor() -> None:
         Problem("dialog:A1/D1", "queue 'Sales' does not exist", "Queue"),
         Problem("action:T1/2", "queue 'Sales' does not exist", "Recipients"),
     ]
+
+
+def test_a_dynamic_field_set_key_that_cannot_be_a_field_name_names_nothing() -> None:
+    # Travel_expense.yml ships a DynamicFieldSet key joined from a name and a field by a tab: no
+    # field can be called that, so the import must not demand one (the action fails at runtime).
+    corrupted = "set State to Not Approved\tPreProcTravelExpansesProcessState"
+    action = TransitionAction(
+        "TA1", "Set", "DynamicFieldSet", {corrupted: "Not Approved", "Ns-Field": "x", "DynamicField_Ok": "y"}
+    )
+    process = Process(
+        key="p",
+        name="P",
+        start_activity="A1",
+        activities=(Activity("A1", "A", ActivityType.USER_TASK), Activity("E", "E", ActivityType.END)),
+        transitions=(Transition("T1", "go", "A1", "E", actions=(action,)),),
+    )
+
+    assert collect_references(process).names(K.DYNAMIC_FIELD) == {"Ns-Field", "Ok"}

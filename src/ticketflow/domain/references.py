@@ -27,6 +27,8 @@ from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Value
 # and names hold no underscore, so the optional ``_Value``/``_Data`` suffix is unambiguous.
 _DF_TAG = re.compile(r"(?i:<OTOBO_TICKET_DynamicField_)([A-Za-z0-9]+)(?i:_Value|_Data)?>")
 _PLACEHOLDER = "<OTOBO_"
+# What a dynamic field may be called (letters and digits, optionally behind one ``Namespace-``).
+_DF_NAME = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?")
 
 
 class ReferenceKind(StrEnum):
@@ -265,7 +267,11 @@ def _from_action(action: TransitionAction, element: str) -> Iterator[_Found]:
         at = Usage(element, key)
         yield from _from_tags(value, at)
         if module == "DynamicFieldSet" and key not in _DYNAMIC_FIELD_SET_OWN_KEYS:
-            yield ReferenceKind.DYNAMIC_FIELD, key.removeprefix(DYNAMIC_FIELD_PREFIX), at, None
+            name = key.removeprefix(DYNAMIC_FIELD_PREFIX)
+            # A key that cannot be a field name (Travel_expense's tab-joined one) names nothing that
+            # could be created; the importer warns and the action fails at runtime, as in OTOBO.
+            if _DF_NAME.fullmatch(name):
+                yield ReferenceKind.DYNAMIC_FIELD, name, at, None
         else:
             yield from _from_config_entry(key, value, at)
 
