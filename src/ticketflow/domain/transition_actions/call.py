@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import NamedTuple
 
-from ticketflow.domain.effects import Effect
+from ticketflow.domain.effects import Effect, SetValue
 from ticketflow.domain.errors import ActionError, InvalidInputError
+from ticketflow.domain.frozen import builder
 from ticketflow.domain.parameters import Parameter
 from ticketflow.domain.ticket_changes import parse_timestamp
 from ticketflow.domain.tickets import TicketSnapshot, Value
@@ -24,6 +25,10 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 _DYNAMIC_FIELD_NAME = re.compile(r"[A-Za-z0-9\-]+")
 _INTEGER = re.compile(r"[+-]?\d+")
 _NO_STATE_TYPES: Mapping[str, str] = MappingProxyType({})
+
+# ``SetValue(key, value, ticket_id)`` without the frozen-dataclass __init__ cost: actions build one per
+# change on the engine's hot path (see ``ticketflow.domain.frozen``).
+new_set_value: Callable[[str, Value | None, str | None], SetValue] = builder(SetValue)
 
 
 class ActionCall(NamedTuple):

@@ -17,6 +17,7 @@ from ticketflow.domain.transition_actions.call import (
     ActionCall,
     ActionModule,
     is_pending,
+    new_set_value,
     pending_time,
 )
 
@@ -27,12 +28,14 @@ _LOCK_IDS = {"1": "unlock", "2": "lock", "3": "tmp_lock"}  # fixed rows of OTOBO
 def _changed(call: ActionCall, key: str, value: str) -> tuple[Effect, ...]:
     if call.snapshot.attributes.get(key) == value:
         return ()
-    return (SetValue(key, value),)
+    return (new_set_value(key, value, None),)
 
 
 def _simple_setter(key: str, what: str, example: str, *, with_id: bool = True) -> ActionModule:
     def run(call: ActionCall) -> tuple[Effect, ...]:
-        value = call.required_name(key) if with_id else call.required(key)
+        value = call.config.get(key)
+        if type(value) is not str or not value:  # the plain case first: this runs on every move
+            value = call.required_name(key) if with_id else call.required(key)
         return _changed(call, key, value)
 
     parameters = [Parameter(key, f"The {what}.", required=True, example=example)]

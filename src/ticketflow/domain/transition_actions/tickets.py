@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ticketflow.domain.effects import AddArticle, CreateTicket, Effect, SetValue
+from ticketflow.domain.effects import AddArticle, CreateTicket, Effect
 from ticketflow.domain.errors import ActionError
 from ticketflow.domain.parameters import Parameter
 from ticketflow.domain.tickets import Value
@@ -16,6 +16,7 @@ from ticketflow.domain.transition_actions.call import (
     field_value,
     is_closed,
     is_pending,
+    new_set_value,
     pending_time,
 )
 
@@ -35,7 +36,9 @@ def _run_dynamic_field_set(call: ActionCall) -> tuple[Effect, ...]:
     effects: list[Effect] = []
     for key in keys:
         name = dynamic_field_name(key)
-        effects.append(SetValue(f"DynamicField_{name}", field_value(call, name, call.config[key]), other))
+        effects.append(
+            new_set_value(f"DynamicField_{name}", field_value(call, name, call.config[key]), other)
+        )
     return tuple(effects)
 
 

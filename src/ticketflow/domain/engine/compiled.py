@@ -1,0 +1,95 @@
+"""A process version indexed once for stepping, and what a step may use besides it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from ticketflow.domain.conditions import Validator
+from ticketflow.domain.definitions import (
+    Activity,
+    ProcessVersion,
+    SubProcessCall,
+    Transition,
+    TransitionAction,
+)
+from ticketflow.domain.scripts import Script
+from ticketflow.domain.tickets import TicketSnapshot, Value
+from ticketflow.domain.transition_actions import ActionModule, find_action
+
+
+@dataclass(frozen=True, slots=True)
+class EngineContext:
+    """What a step may use besides the process and the ticket.
+
+    ``state_types`` (state name → type) keeps ``StateType`` current after a State change and tells
+    actions which states are pending/closed; ``dynamic_field_labels`` serves ``_Value`` placeholders;
+    ``list_fields`` names the Multiselect dynamic fields (comma-separated text is split for them).
+    """
+
+    now: datetime
+    scripts: Mapping[str, Script]
+    validators: Mapping[str, Validator]
+    state_types: Mapping[str, str] = field(default_factory=dict)
+    dynamic_field_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    list_fields: frozenset[str] = frozenset()
+    hop_limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledAction:
+    action: TransitionAction
+    module: ActionModule | None  # None: an unknown module, which fails when it runs
+    templated: bool  # some config value contains "<": placeholders to render
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTransition:
+    transition: Transition
+    actions: tuple[CompiledAction, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledProcess:
+    """A process version indexed for stepping. Build once with ``compile_process`` and cache it."""
+
+    version: ProcessVersion
+    activities: Mapping[str, Activity]
+    outgoing: Mapping[str, tuple[CompiledTransition, ...]]
+    error_transitions: Mapping[str, tuple[CompiledTransition, ...]]
+
+
+def compile_process(version: ProcessVersion) -> CompiledProcess:
+    """Index ``version`` for ``advance``: activities by key, normal and error transitions per source in
+    listed order, action modules resolved."""
+    process = version.process
+    outgoing: dict[str, list[CompiledTransition]] = {activity.key: [] for activity in process.activities}
+    errors: dict[str, list[CompiledTransition]] = {activity.key: [] for activity in process.activities}
+    for transition in process.transitions:
+        compiled = CompiledTransition(transition, tuple(_compile_action(a) for a in transition.actions))
+        by_source = outgoing if transition.error_code is None else errors
+        by_source.setdefault(transition.source, []).append(compiled)
+    return CompiledProcess(
+        version=version,
+        activities=MappingProxyType({activity.key: activity for activity in process.activities}),
+        outgoing=MappingProxyType({key: tuple(items) for key, items in outgoing.items()}),
+        error_transitions=MappingProxyType({key: tuple(items) for key, items in errors.items()}),
+    )
+
+
+def _compile_action(action: TransitionAction) -> CompiledAction:
+    templated = any("<" in (v if isinstance(v, str) else "".join(v)) for v in action.config.values())
+    return CompiledAction(action, find_action(action.module), templated)
+
+
+def sub_process_results(call: SubProcessCall, child: TicketSnapshot) -> dict[str, Value]:
+    """The parent values a finished child hands back: ``fields_out`` maps parent field ← child field;
+    fields the child does not hold are left out. Use it to build ``SubProcessCompleted``."""
+    results: dict[str, Value] = {}
+    for parent_field, child_field in call.fields_out.items():
+        value = child.value(child_field)
+        if value is not None:
+            results[parent_field] = value
+    return results

@@ -1,0 +1,131 @@
+"""Checking an activity's transitions, taking one (with its actions), and failing over."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from ticketflow.domain.conditions import evaluate
+from ticketflow.domain.definitions import Activity, Transition
+from ticketflow.domain.engine.compiled import CompiledAction, CompiledTransition
+from ticketflow.domain.engine.state import StepState, new_action_ran, new_checked, new_moved
+from ticketflow.domain.errors import ActionError, ConditionError
+from ticketflow.domain.placeholders import render
+from ticketflow.domain.positions import ProcessPosition
+from ticketflow.domain.tickets import Value
+from ticketflow.domain.trace import (
+    ActionFailed,
+    ConditionFailedToEvaluate,
+    HopLimitReached,
+    NothingToDo,
+)
+from ticketflow.domain.transition_actions import ActionCall
+
+_ALWAYS: Final = ("no condition: always true",)
+_SHOWN_PATH: Final = 8  # activities named in a loop failure
+
+
+def choose(state: StepState, activity: Activity) -> CompiledTransition | None:
+    """The first outgoing transition of ``activity`` whose condition holds, in listed order. A broken
+    condition ends the check without a move (OTOBO, Q7), recorded in the trace (Q11)."""
+    candidates = state.process.outgoing.get(activity.key, ())
+    data: Mapping[str, Value] | None = None
+    for candidate in candidates:
+        transition = candidate.transition
+        if transition.condition is None:
+            state.trace.append(new_checked(activity.key, transition.key, True, _ALWAYS))
+            return candidate
+        if data is None:
+            data = state.snapshot.data()
+        try:
+            result = evaluate(transition.condition, data, state.context.validators)
+        except ConditionError as error:
+            state.trace.append(ConditionFailedToEvaluate(activity.key, transition.key, error.message))
+            return None
+        state.trace.append(new_checked(activity.key, transition.key, result.matched, result.reasons))
+        if result.matched:
+            return candidate
+    if not candidates:
+        state.trace.append(NothingToDo(f"'{activity.key}' has no outgoing transitions"))
+    return None
+
+
+def fail(
+    state: StepState, activity: Activity, reason: str, error_code: str | None, *, retrying: bool = False
+) -> ProcessPosition | CompiledTransition:
+    """``activity``'s error transition for ``error_code`` (or ``*``), else a FAILED position there.
+    ``retrying``: the failure happened on an error transition already, so only FAILED is left."""
+    if not retrying:
+        for candidate in state.process.error_transitions.get(activity.key, ()):
+            code = candidate.transition.error_code
+            if code == "*" or (error_code is not None and code == error_code):
+                return candidate
+    return state.failed(activity.key, reason)
+
+
+def move(
+    state: StepState, source: Activity, taken: CompiledTransition
+) -> Activity | CompiledTransition | ProcessPosition:
+    """Take ``taken`` from ``source``: the target activity; or, when an action failed (the move's
+    effects are then discarded), the source's error transition or a FAILED position."""
+    transition = taken.transition
+    limit = state.context.hop_limit
+    if state.hops >= limit:
+        path = tuple(state.path[-_SHOWN_PATH:])
+        state.trace.append(HopLimitReached(source.key, limit, path))
+        return state.failed(
+            source.key,
+            f"loop: more than {limit} automatic moves in one step, the last ones {' → '.join(path)}",
+        )
+    state.hops += 1
+    retrying = transition.error_code is not None
+    target = state.process.activities.get(transition.target)
+    if target is None:
+        reason = (
+            f"transition '{transition.key}' leads to activity '{transition.target}', which does not exist"
+        )
+        return fail(state, source, reason, source.error_code, retrying=retrying)
+    state.trace.append(new_moved(transition.key, source.key, target.key, transition.error_code))
+    mark = state.begin_move()
+    for compiled in taken.actions:
+        failure = run_action(state, source, transition, compiled)
+        if failure is not None:
+            state.undo(mark)
+            return fail(state, source, failure, source.error_code, retrying=retrying)
+    state.path.append(target.key)
+    return target
+
+
+def run_action(
+    state: StepState, source: Activity, transition: Transition, compiled: CompiledAction
+) -> str | None:
+    """Run one action on the working snapshot; None on success, else the failure (already traced)."""
+    action, module = compiled.action, compiled.module
+    if module is None:
+        message = f"transition action module '{action.module}' does not exist"
+        state.trace.append(ActionFailed(transition.key, action.key, action.module, message))
+        return message
+    context = state.context
+    config = action.config
+    if compiled.templated:
+        snapshot, labels = state.snapshot, context.dynamic_field_labels
+        config = {key: render(value, snapshot, labels) for key, value in config.items()}
+    call = ActionCall(
+        config,
+        state.snapshot,
+        context.now,
+        state.position.process_key,
+        source.key,
+        transition.key,
+        action.key,
+        context.state_types,
+        context.list_fields,
+    )
+    try:
+        effects = module.run(call)
+    except ActionError as error:
+        state.trace.append(ActionFailed(transition.key, action.key, module.name, error.message))
+        return f"transition action '{action.key}' ({module.name}): {error.message}"
+    state.apply(effects)
+    state.trace.append(new_action_ran(transition.key, action.key, module.name, effects))
+    return None
