@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from ticketflow.db.prepared import Prepared
 from ticketflow.db.tables import jobs
 from ticketflow.usecases.records import Job, JobStatus
 
 DEFAULT_MAX_ATTEMPTS = 10  # OTOBO's scheduler tries a GenericInterface task 10 times
 
 
-_INSERT_JOB = insert(jobs).returning(jobs.c.id)  # built once: the step's hot path enqueues
+_INSERT_JOB = Prepared(insert(jobs).returning(jobs.c.id))  # the step's hot path enqueues
 
 
 class SqlJobQueue:
@@ -50,7 +51,9 @@ class SqlJobQueue:
             "created_at": self._clock(),
             "idempotency_key": idempotency_key,
         }
-        return int(self._connection.execute(_INSERT_JOB, row).scalar_one())
+        returned = _INSERT_JOB.execute(self._connection, row).fetchone()
+        assert returned is not None  # INSERT … RETURNING gives the row
+        return int(returned[0])
 
     def list_jobs(self, ticket_id: int | None = None, status: JobStatus | None = None) -> Sequence[Job]:
         statement = select(jobs).order_by(jobs.c.id)

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from ticketflow.db.prepared import Prepared
 from ticketflow.db.tables import states, ticket_field_values, tickets
 from ticketflow.db.ticket_journal import TicketJournal
 from ticketflow.db.ticket_numbers import DEFAULT_SYSTEM_ID, next_number
@@ -38,9 +39,11 @@ from ticketflow.usecases.records import NewTicket, TicketQuery
 
 # Hot statements are built once: building a statement costs more than running it on SQLite.
 _INSERT_TICKET = insert(tickets).returning(tickets.c.id)
-_INSERT_FIELDS = insert(ticket_field_values)
-_UPDATE_TICKET = update(tickets).where(
-    tickets.c.id == bindparam("match_id"), tickets.c.version == bindparam("match_version")
+_INSERT_FIELDS = Prepared(insert(ticket_field_values))
+_UPDATE_TICKET = Prepared(
+    update(tickets).where(
+        tickets.c.id == bindparam("match_id"), tickets.c.version == bindparam("match_version")
+    )
 )
 _SELECT_FIELDS = (
     select(ticket_field_values)
@@ -49,10 +52,17 @@ _SELECT_FIELDS = (
         ticket_field_values.c.ticket_id, ticket_field_values.c.field_name, ticket_field_values.c.position
     )
 )
-_SELECT_BY_ID = select(tickets).where(tickets.c.id == bindparam("ticket_id"))
-_DELETE_FIELDS = delete(ticket_field_values).where(
-    ticket_field_values.c.ticket_id == bindparam("ticket_id"),
-    ticket_field_values.c.field_name.in_(bindparam("names", expanding=True)),
+_SELECT_BY_ID = Prepared(select(tickets).where(tickets.c.id == bindparam("ticket_id")))
+_SELECT_FIELDS_OF_ONE = Prepared(
+    select(ticket_field_values)
+    .where(ticket_field_values.c.ticket_id == bindparam("ticket_id"))
+    .order_by(ticket_field_values.c.field_name, ticket_field_values.c.position)
+)
+_DELETE_FIELD = Prepared(
+    delete(ticket_field_values).where(
+        ticket_field_values.c.ticket_id == bindparam("match_ticket_id"),
+        ticket_field_values.c.field_name == bindparam("match_field_name"),
+    )
 )
 
 # State name → state type per engine, shared by its units of work: states are few, only ever added
@@ -90,9 +100,15 @@ class SqlTicketRepository(TicketJournal):
         return found
 
     def find(self, ticket_id: int) -> Ticket | None:
-        rows = self._connection.execute(_SELECT_BY_ID, {"ticket_id": ticket_id}).mappings().all()
-        found = self._tickets(rows)
-        return found[0] if found else None
+        rows = _SELECT_BY_ID.rows(self._connection, {"ticket_id": ticket_id})
+        if not rows:
+            return None
+        row = rows[0]
+        fields = fields_by_ticket(_SELECT_FIELDS_OF_ONE.rows(self._connection, {"ticket_id": ticket_id}))
+        ticket_fields = fields.get(ticket_id, {})
+        self._stored_fields[ticket_id] = ticket_fields
+        self._known_tickets.add(ticket_id)
+        return ticket_from_row(row, self._state_type(row["state"]), ticket_fields)
 
     def find_by_number(self, number: str) -> Ticket | None:
         found = self._select(tickets.c.number == number)
@@ -123,6 +139,7 @@ class SqlTicketRepository(TicketJournal):
             raise InvalidInputError(_UNKNOWN_REFERENCE) from error
         fields = dict(new.dynamic_fields)
         self._stored_fields[ticket_id] = fields
+        self._known_tickets.add(ticket_id)
         row = values | {"id": ticket_id}
         return ticket_from_row(row, state_type, fields)
 
@@ -137,11 +154,12 @@ class SqlTicketRepository(TicketJournal):
             "match_version": expected_version,
         }
         try:
-            if self._connection.execute(_UPDATE_TICKET, values).rowcount != 1:
+            if _UPDATE_TICKET.execute(self._connection, values).rowcount != 1:
                 self._raise_lost_update(ticket.id, expected_version)
             self._rewrite_changed_fields(ticket.id, ticket.dynamic_fields)
         except IntegrityError as error:
             raise InvalidInputError(_UNKNOWN_REFERENCE) from error
+        self._known_tickets.add(ticket.id)
         return replace(
             ticket,
             version=expected_version + 1,
@@ -166,14 +184,15 @@ class SqlTicketRepository(TicketJournal):
             old = self._load_fields([ticket_id]).get(ticket_id, {})
         stale, fresh = changed_fields(old, fields)
         if stale:
-            self._connection.execute(_DELETE_FIELDS, {"ticket_id": ticket_id, "names": sorted(stale)})
+            _DELETE_FIELD.executemany(
+                self._connection,
+                [{"match_ticket_id": ticket_id, "match_field_name": name} for name in sorted(stale)],
+            )
         self._insert_fields(ticket_id, fresh)
         self._stored_fields[ticket_id] = dict(fields)
 
     def _insert_fields(self, ticket_id: int, fields: Mapping[str, Value]) -> None:
-        rows = field_rows(ticket_id, fields)
-        if rows:
-            self._connection.execute(_INSERT_FIELDS, rows)
+        _INSERT_FIELDS.executemany(self._connection, field_rows(ticket_id, fields))
 
     def _select(self, condition: ColumnElement[bool], query: TicketQuery | None = None) -> Sequence[Ticket]:
         statement = select(tickets).where(condition)
@@ -188,6 +207,7 @@ class SqlTicketRepository(TicketJournal):
         for row in rows:
             ticket_fields = fields.get(row["id"], {})
             self._stored_fields[row["id"]] = ticket_fields
+            self._known_tickets.add(row["id"])
             found.append(ticket_from_row(row, self._state_type(row["state"]), ticket_fields))
         return found
 

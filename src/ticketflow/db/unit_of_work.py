@@ -78,15 +78,21 @@ class SqlUnitOfWork:
             self._connection = None
 
     def commit(self) -> None:
-        self._live_connection().commit()
+        connection = self._live_connection()
+        self.tickets.flush()
+        connection.commit()
 
     def rollback(self) -> None:
         self._live_connection().rollback()
+        self.tickets.forget_pending()
 
     @property
     def connection(self) -> Connection:
-        """The open connection, for db-package code that needs SQL beyond the repositories (the worker)."""
-        return self._live_connection()
+        """The open connection, for db-package code that needs SQL beyond the repositories (the worker).
+        Writes the repositories have collected are flushed first, so that SQL sees them."""
+        connection = self._live_connection()
+        self.tickets.flush()
+        return connection
 
     def _live_connection(self) -> Connection:
         if self._connection is None:
