@@ -33,7 +33,16 @@ from ticketflow.domain.definitions import (
     Transition,
     TransitionAction,
 )
-from ticketflow.domain.effects import AddArticle, CallWebService, Effect, SetValue, StartSubProcess
+from ticketflow.domain.effects import (
+    AddArticle,
+    CallWebService,
+    CreateTicket,
+    Effect,
+    ResumeParent,
+    SendNotification,
+    SetValue,
+    StartSubProcess,
+)
 from ticketflow.domain.engine import (
     CompiledProcess,
     EngineContext,
@@ -69,6 +78,7 @@ from ticketflow.domain.trace import (
     ScriptFailed,
     ScriptRan,
     TransitionChecked,
+    effect_from_dict,
     trace_from_dict,
     trace_to_dict,
 )
@@ -687,6 +697,23 @@ class TestServiceTasks:
         assert result.effects == (SetValue("DynamicField_OrderNumber", "PO-1"),)
         assert isinstance(result.trace[0], ResultReceived)
 
+    def test_completion_values_update_the_snapshot_like_the_ticket_store_does(self) -> None:
+        values: dict[str, Value] = {
+            "Title": ("a", "b"),
+            "CustomerUser": "joe",
+            "Responsible": "",
+            "State": "unknown state",
+            "DynamicField_Items": (),
+        }
+        snapshot = replace(ticket(), attributes={**ticket().attributes, "Responsible": "boss"})
+        result = step("order", snapshot, ServiceTaskCompleted(values), status=PositionStatus.WAITING)
+        attributes = result.snapshot.attributes
+        assert attributes["Title"] == "a,b"
+        assert attributes["CustomerUserID"] == "joe"
+        assert "Responsible" not in attributes
+        assert (attributes["State"], attributes["StateType"]) == ("unknown state", "new")
+        assert "Items" not in result.snapshot.dynamic_fields
+
     def test_completion_without_a_matching_transition_leaves_it_active(self) -> None:
         result = step("order", ticket(), ServiceTaskCompleted({}), status=PositionStatus.WAITING)
         assert result.position == at("order")
@@ -873,14 +900,38 @@ class TestTrace:
         entry = ActionRan(
             "t", "TA1", "TicketQueueSet", (SetValue("Queue", "Junk"), SetValue("DynamicField_X", None))
         )
-        expected = (
-            "Transition action 'TA1' (TicketQueueSet) of 't' ran: set Queue to 'Junk'; clear DynamicField_X."
+        assert entry.describe() == (
+            "Transition action 'TA1' (TicketQueueSet) of 't' ran: "
+            "set Queue to 'Junk'; set DynamicField_X to nothing."
         )
-        assert entry.describe() == expected
 
     def test_unknown_kinds_are_refused(self) -> None:
         with pytest.raises(ValueError, match="unknown trace entry kind"):
             trace_from_dict({"kind": "teleported"})
+        with pytest.raises(ValueError, match="unknown effect kind"):
+            effect_from_dict({"kind": "Teleport"})
+
+    def test_nested_effects_round_trip(self) -> None:
+        entry = ActionRan(
+            "t",
+            "TA1",
+            "TicketCreate",
+            (
+                CreateTicket(
+                    {"Title": "Child", "DynamicField_Items": ("a", "b")}, AddArticle("s", "b"), "Child"
+                ),
+                CreateTicket({"Title": "Bare"}),
+                SendNotification(("owner",), "s", "b"),
+                ResumeParent("7", {"DynamicField_X": "1"}),
+            ),
+        )
+        assert trace_from_dict(json.loads(json.dumps(trace_to_dict(entry)))) == entry
+
+    def test_missing_optional_fields_take_their_defaults(self) -> None:
+        assert trace_from_dict({"kind": "moved", "transition": "t", "source": "a", "target": "b"}) == Moved(
+            "t", "a", "b"
+        )
+        assert effect_from_dict({"kind": "SetValue", "key": "Title", "value": "x"}) == SetValue("Title", "x")
 
     def test_entered_activity_names_the_type(self) -> None:
         assert (

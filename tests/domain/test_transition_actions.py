@@ -194,6 +194,18 @@ class TestSetters:
             SetValue("CustomerID", "Initech"),
         )
 
+    @pytest.mark.parametrize(
+        ("config", "expected"),
+        [
+            ({"CustomerID": "Initech"}, (SetValue("CustomerID", "Initech"),)),
+            ({"User": "joe"}, (SetValue("CustomerUserID", "joe"),)),
+        ],
+    )
+    def test_customer_set_sets_only_the_configured_part(
+        self, config: dict[str, Value], expected: tuple[Effect, ...]
+    ) -> None:
+        assert run("TicketCustomerSet", config) == expected
+
     def test_a_list_value_is_read_as_comma_joined_text(self) -> None:
         assert run("TicketTitleSet", {"Title": ("a", "b")}) == (SetValue("Title", "a,b"),)
 
@@ -220,6 +232,11 @@ class TestTicketStateSetPendingTime:
             State="pending reminder",
         )
         assert effects == (SetValue("PendingTime", "2025-04-01 00:00:00"),)
+
+    def test_a_pending_state_without_pending_time_sets_only_the_state(self) -> None:
+        assert run("TicketStateSet", {"State": "pending reminder"}) == (
+            SetValue("State", "pending reminder"),
+        )
 
     def test_state_types_decide_what_is_pending(self) -> None:
         effects = run("TicketStateSet", {"State": "waiting for supplier", "PendingTimeDiff": "60"})
@@ -315,6 +332,11 @@ class TestTicketArticleCreate:
             ),
         )
 
+    def test_content_type_is_taken_as_given(self) -> None:
+        (article,) = run("TicketArticleCreate", {"IsVisibleForCustomer": "0", "ContentType": "text/html"})
+        assert isinstance(article, AddArticle)
+        assert article.content_type == "text/html"
+
     @pytest.mark.parametrize(
         ("config", "message"),
         [
@@ -360,6 +382,16 @@ class TestTicketCreate:
         )
         assert isinstance(effect, CreateTicket)
         assert effect.values["PendingTime"] == "2025-03-14 11:00:00"
+
+    def test_a_pending_ticket_without_pending_time_gets_none(self) -> None:
+        (effect,) = run("TicketCreate", {"Title": "T", "Owner": "o", "State": "pending reminder"})
+        assert isinstance(effect, CreateTicket)
+        assert "PendingTime" not in effect.values
+
+    def test_empty_dynamic_fields_are_left_out(self) -> None:
+        (effect,) = run("TicketCreate", {"Title": "T", "Owner": "o", "DynamicField_Note": ""})
+        assert isinstance(effect, CreateTicket)
+        assert "DynamicField_Note" not in effect.values
 
     def test_a_ticket_created_closed_is_unlocked(self) -> None:
         (effect,) = run(

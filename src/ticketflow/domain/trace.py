@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
-from typing import Any, assert_never
+from typing import Any
 
 from ticketflow.domain.effects import (
     AddArticle,
@@ -21,39 +21,8 @@ from ticketflow.domain.effects import (
     SendNotification,
     SetValue,
     StartSubProcess,
+    describe_effect,
 )
-
-
-def _quote(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(f"'{item}'" for item in value) + "]"
-    return f"'{value}'"
-
-
-def describe_effect(effect: Effect) -> str:
-    """A short phrase for one effect, e.g. ``set Queue to 'Sales'``."""
-    match effect:
-        case SetValue(key=key, value=None, ticket_id=None):
-            return f"clear {key}"
-        case SetValue(key=key, value=value, ticket_id=None):
-            return f"set {key} to {_quote(value)}"
-        case SetValue(key=key, value=value, ticket_id=other):
-            return f"set {key} of ticket {other} to {_quote(value)}"
-        case AddArticle(subject=subject, channel=channel):
-            return f"add a {channel} article {_quote(subject)}"
-        case CreateTicket(values=values):
-            return f"create a ticket {_quote(values.get('Title', ''))}"
-        case SendNotification(recipients=recipients, subject=subject):
-            return f"send {_quote(subject)} to {', '.join(recipients)}"
-        case CallWebService(web_service=service, invoker=invoker):
-            return f"call web service {service}/{invoker}"
-        case StartSubProcess(process_key=process_key):
-            return f"start sub-process {process_key}"
-        case ResumeParent(parent_ticket_id=parent):
-            return f"resume parent ticket {parent}"
-    assert_never(effect)
 
 
 def _effects_phrase(effects: tuple[Effect, ...]) -> str:
