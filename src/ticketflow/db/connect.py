@@ -60,4 +60,6 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     """Writes take the write lock up front (``BEGIN IMMEDIATE``): a deferred transaction that reads
     and then writes cannot wait for the lock and fails with "database is locked" under load."""
     read_only = connection.get_execution_options().get(SQLITE_READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    # On the driver's connection: through ``exec_driver_sql`` this one statement cost a fifth of a
+    # durable step's SQLAlchemy overhead, and it returns nothing SQLAlchemy needs to see.
+    connection.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # type: ignore[union-attr]

@@ -22,7 +22,7 @@ _Processor = Callable[[Any], Any]
 
 
 class _Compiled:
-    __slots__ = ("names", "positional", "processors", "results", "sql")
+    __slots__ = ("names", "plan", "positional", "processors", "results", "sql")
 
     def __init__(self, statement: Any, dialect: Dialect, keys: Sequence[str], *, many: bool) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys), for_executemany=many)
@@ -34,6 +34,8 @@ class _Compiled:
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self.processors[name] = processor
+        # Positional drivers: the parameters in statement order, each with its conversion or None.
+        self.plan = tuple((name, self.processors.get(name)) for name in self.names)
         # Result columns by name, with the conversion ``execute`` would apply (e.g. SQLite's text
         # timestamps back to aware datetimes).
         columns = statement.selected_columns if hasattr(statement, "selected_columns") else ()
@@ -43,11 +45,13 @@ class _Compiled:
         ]
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
-        processors = self.processors
         if self.positional:
             return tuple(
-                processors[name](values[name]) if name in processors else values[name] for name in self.names
+                value if processor is None else processor(value)
+                for name, processor in self.plan
+                for value in (values[name],)
             )
+        processors = self.processors
         return {
             name: processors[name](value) if name in processors else value for name, value in values.items()
         }
