@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -139,6 +140,7 @@ def pending_time(call: ActionCall, diff_unit: timedelta) -> str | None:
     return base.strftime(TIMESTAMP_FORMAT)
 
 
+@lru_cache(maxsize=1024)  # config keys are few and checked on every run
 def dynamic_field_name(key: str) -> str:
     """The bare dynamic field name of a config key (``DynamicField_X`` or ``X``); raises ActionError for
     a key that cannot be one (OTOBO names are letters, digits and ``-``)."""

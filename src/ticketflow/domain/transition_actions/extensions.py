@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from ticketflow.domain.effects import Effect, SendNotification, StartSubProcess
 from ticketflow.domain.errors import ActionError
+from ticketflow.domain.frozen import builder
 from ticketflow.domain.parameters import Parameter
 from ticketflow.domain.tickets import Value
 from ticketflow.domain.transition_actions.call import USER_ID, ActionCall, ActionModule, split_list
 
 _ROLES = ("owner", "responsible", "customer")
+_new_notification = builder(SendNotification)  # on the engine's hot path, see ticketflow.domain.frozen
 _PREFIXES = ("role:", "queue:")
 
 
@@ -37,15 +39,8 @@ def _run_send_notification(call: ActionCall) -> tuple[Effect, ...]:
     template = call.text("Template") or None
     subject = call.text("Subject") if template else call.required("Subject")
     body = call.text("Body") if template else call.required("Body")
-    return (
-        SendNotification(
-            recipients=recipients,
-            subject=subject or "",
-            body=body or "",
-            template=template,
-            content_type=call.text("ContentType") or "text/plain",
-        ),
-    )
+    content_type = call.text("ContentType") or "text/plain"
+    return (_new_notification(recipients, subject or "", body or "", template, content_type),)
 
 
 def _run_start_sub_process(call: ActionCall) -> tuple[Effect, ...]:
