@@ -296,7 +296,10 @@ class TestDynamicFieldSet:
             SetValue("DynamicField_Result", "ok"),
         )
 
-    @pytest.mark.parametrize("config", [{"UserID": "1"}, {"Bad\tName": "x"}, {"DynamicField_": "x"}])
+    @pytest.mark.parametrize(
+        "config",
+        [{"UserID": "1"}, {"Bad\tName": "x"}, {"DynamicField_": "x"}, {"Result": "ok", "TicketID": "T-7"}],
+    )
     def test_no_or_bad_field_name_is_an_error(self, config: dict[str, Value]) -> None:
         with pytest.raises(ActionError):
             run("DynamicFieldSet", config)
@@ -361,6 +364,8 @@ class TestTicketCreate:
             "LinkAs": "Child",
             "StoreTicketIDDynamicField": "DynamicField_OrderTicket",
             "UserID": "1",
+            "TN": "2025000001",
+            "ArchiveFlag": "n",
         }
         (effect,) = run("TicketCreate", config)
         assert effect == CreateTicket(

@@ -27,9 +27,11 @@ _NOT_FIELDS = frozenset({"UserID", "TicketID"})
 def _run_dynamic_field_set(call: ActionCall) -> tuple[Effect, ...]:
     """Each key (sorted, as OTOBO) is a dynamic field name, with or without ``DynamicField_``; ``UserID``
     is OTOBO's acting user and ``TicketID`` another ticket to write to (OTOBO 11)."""
-    other = call.text("TicketID") or None
+    other = (call.text("TicketID") or "").strip() or None
     if other == call.snapshot.attributes.get("TicketID"):
         other = None
+    elif other is not None and not other.isdigit():
+        raise ActionError(f"config key 'TicketID' must be a ticket id, not '{other}'")
     keys = sorted(key for key in call.config if key not in _NOT_FIELDS)
     if not keys:
         raise ActionError("no dynamic field configured (keys are dynamic field names)")
@@ -90,15 +92,16 @@ _TICKET_KEYS = {
     "SLA": "SLA",
     "CustomerID": "CustomerID",
     "CustomerUser": "CustomerUserID",
-    "TN": "TicketNumber",
-    "ArchiveFlag": "ArchiveFlag",
 }
+# Accepted and ignored like ``UserID``: ticketflow numbers its own tickets and has no archive flag.
+_IGNORED = ("TN", "ArchiveFlag")
 _WITH_ID = frozenset({"Queue", "State", "Priority", "Lock", "Owner", "Responsible", "Type", "Service", "SLA"})
 
 
 def _run_ticket_create(call: ActionCall) -> tuple[Effect, ...]:
-    """A new ticket. Missing Queue/State/Lock/Priority are left out: the use case fills them from the
-    process defaults (OTOBO's ``Process::Default*``). ``PendingTimeDiff`` is in **minutes** here (Q9)."""
+    """A new ticket. Missing Queue/State/Lock/Priority are left out: the use case fills them (OTOBO
+    uses its ``Process::Default*`` settings). ``PendingTimeDiff`` is in **minutes** here (Q9). ``TN``
+    and ``ArchiveFlag`` are accepted and ignored (see ``_IGNORED``)."""
     call.required("Title")
     call.required_name("Owner")
     values: dict[str, Value] = {}
