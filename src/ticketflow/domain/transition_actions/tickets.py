@@ -93,15 +93,13 @@ _TICKET_KEYS = {
     "CustomerID": "CustomerID",
     "CustomerUser": "CustomerUserID",
 }
-# Accepted and ignored like ``UserID``: ticketflow numbers its own tickets and has no archive flag.
-_IGNORED = ("TN", "ArchiveFlag")
 _WITH_ID = frozenset({"Queue", "State", "Priority", "Lock", "Owner", "Responsible", "Type", "Service", "SLA"})
 
 
 def _run_ticket_create(call: ActionCall) -> tuple[Effect, ...]:
     """A new ticket. Missing Queue/State/Lock/Priority are left out: the use case fills them (OTOBO
     uses its ``Process::Default*`` settings). ``PendingTimeDiff`` is in **minutes** here (Q9). ``TN``
-    and ``ArchiveFlag`` are accepted and ignored (see ``_IGNORED``)."""
+    and ``ArchiveFlag`` are accepted and ignored: ticketflow numbers its tickets, has no archive flag."""
     call.required("Title")
     call.required_name("Owner")
     values: dict[str, Value] = {}
@@ -209,6 +207,8 @@ TICKET_CREATE = ActionModule(
         Parameter(
             "StoreTicketIDDynamicField", "Dynamic field of this ticket that receives the new ticket id."
         ),
+        Parameter("TN", "OTOBO's ticket number: accepted and ignored (ticketflow numbers its tickets)."),
+        Parameter("ArchiveFlag", "OTOBO's archive flag: accepted and ignored."),
         Parameter("IsVisibleForCustomer", "0 or 1 (article)."),
         *_ARTICLE_PARAMETERS,
         USER_ID,
