@@ -1,0 +1,224 @@
+"""Run every benchmark (each in its own process) and rewrite ``docs/benchmarks.md`` from their results.
+
+Run: .venv/bin/python bench/run_all.py   [--quick] [--report-only]     (``make bench`` runs it)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from benchkit import BENCH, REPO, RESULTS, latency_text, rate_text
+
+BENCHMARKS = ("engine_step", "durable_step", "import_deploy")
+DOC = REPO / "docs" / "benchmarks.md"
+
+
+def run(quick: bool) -> None:
+    for name in BENCHMARKS:
+        print(f"== {name}", flush=True)
+        command = [sys.executable, str(BENCH / f"{name}.py"), *(["--quick"] if quick else [])]
+        subprocess.run(command, check=True, cwd=REPO)
+
+
+def result(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    data: dict[str, Any] | None = json.loads(path.read_text()) if path.exists() else None
+    return data
+
+
+def machine_table(machine: dict[str, Any]) -> list[str]:
+    rows = [
+        ("CPU", f"{machine['cpu']}, {machine['cores']} cores, {machine['ram_gib']} GiB RAM"),
+        ("OS", machine["os"]),
+        ("Python", machine["python"]),
+        ("SQLite", machine["sqlite"]),
+        ("PostgreSQL", machine["postgresql"] or "not reachable"),
+        ("SQLAlchemy / psycopg", f"{machine['sqlalchemy']} / {machine['psycopg']}"),
+        ("SpiffWorkflow", machine["spiffworkflow"]),
+        ("ticketflow commit", machine["commit"]),
+    ]
+    return ["| item | value |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows)]
+
+
+def engine_section(data: dict[str, Any]) -> list[str]:
+    engines = data["engines"]
+    lines = [
+        "## Engine step in memory",
+        "",
+        "The peers' ticket-approval process: SpiffWorkflow runs"
+        " `../shared/bench-peers/bpmn/ticket-approval.bpmn`"
+        " (read at run time), ticketflow runs `bench/ticket-approval.json` — six activities"
+        " (`created` standing in"
+        " for BPMN's start event, `init` script task, `review`, `fulfil` user tasks,"
+        " `fulfilled`/`rejected` ends);"
+        " the gateway is the two conditional transitions leaving `review`, the Provision script is"
+        " the approved"
+        " transition's five actions (queue, owner, state, a dynamic field, an e-mail). Approved path"
+        " every time."
+        " ticketflow's step is `advance` on a ticket snapshot;"
+        ' "complete Review" sets `DynamicField_Decision` on the'
+        " snapshot and advances with `TicketChanged()`. No I/O.",
+        "",
+        "(a) whole instances/s, median [min–max] over repetitions;"
+        " (b) per step, µs: median / p90 / p99 [min–max].",
+        "",
+        "| engine | (a) instances/s | start → first wait | complete Review → next wait"
+        " | complete Fulfil → end |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, values in engines.items():
+        steps = values["steps"]
+        lines.append(
+            f"| {name} | {rate_text(values['throughput']['instances_per_s'])} | "
+            f"{latency_text(steps['start_to_first_wait_us'])} | "
+            f"{latency_text(steps['complete_review_to_next_wait_us'])} | "
+            f"{latency_text(steps['complete_fulfil_to_end_us'])} |"
+        )
+    profile = engines["ticketflow"].get("review_profile", [])
+    if profile:
+        lines += [
+            "",
+            "Where ticketflow's Review step spends its time (cProfile, own time per step; the"
+            " profiler inflates"
+            " absolute figures about 2–3×, the proportions hold):",
+            "",
+            "| function | calls/step | own µs/step | cumulative µs/step |",
+            "| --- | --- | --- | --- |",
+            *(
+                f"| `{row['function']}` | {row['calls_per_step']:.1f} | {row['own_us_per_step']:.2f} |"
+                f" {row['cumulative_us_per_step']:.2f} |"
+                for row in profile[:10]
+            ),
+        ]
+    return lines
+
+
+def durable_section(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Durable step",
+        "",
+        "A Review dialog submitted through `ticketflow.usecases.dialogs.submit_dialog` on a ticket waiting at"
+        " Review, committed: load the ticket and its dynamic fields, check the dialog, store the"
+        " field, advance"
+        " (condition, five actions), write the ticket, its fields, the history (dialog submit, each changed"
+        " attribute, the process step with its trace) and the e-mail job. Each ticket is stepped once."
+        " Beside it, the *floor* on the same database, schema and connection settings, on the raw"
+        " driver: read the"
+        " ticket row (FOR UPDATE on PostgreSQL), update it with a version check, insert a history"
+        " row, insert a job"
+        " row, commit. SQLite: WAL, synchronous=NORMAL, BEGIN IMMEDIATE, 1 process. PostgreSQL: a"
+        " database created"
+        " for the run on 127.0.0.1:5432 and dropped afterwards, 2 processes on disjoint tickets.",
+        "",
+        "Rates: steps/s per timed window, median [min–max];"
+        " latency per step in µs: median / p90 / p99 [min–max].",
+        "",
+        "| database | processes | submit_dialog steps/s | latency | floor txn/s | floor latency"
+        " | ours / floor | target |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for database, values in data["scenarios"].items():
+        if "skipped" in values:
+            lines.append(f"| {database} | – | skipped: {values['skipped']} | | | | | |")
+            continue
+        ours, floor = values["ours"], values["floor"]
+        met = "met" if ours["steps_per_s"]["median"] >= values["target_steps_per_s"] else "**missed**"
+        lines.append(
+            f"| {database} | {ours['processes']} | {rate_text(ours['steps_per_s'])} |"
+            f" {latency_text(ours['latency_us'])}"
+            f" | {rate_text(floor['steps_per_s'])} | {latency_text(floor['latency_us'])} |"
+            f" {values['ratio_to_floor']:.1%} | ≥ {values['target_steps_per_s']:,.0f}/s: {met} |"
+        )
+    return lines
+
+
+def import_section(data: dict[str, Any]) -> list[str]:
+    if "skipped" in data:
+        return ["## Import + deploy", "", f"Skipped: {data['skipped']}"]
+    largest, timed = data["largest"], data["timed"]
+    met = "met" if timed["import_plus_deploy_ms"]["median"] <= data["target_ms"] else "**missed**"
+    lines = [
+        "## Import + deploy of an OTOBO example",
+        "",
+        f"`import_process` + `deploy_process` through the use cases on SQLite, {data['reps']}"
+        " repetitions, each on a"
+        " fresh copy of a prepared database (catalog entries the example needs created beforehand,"
+        " outside the"
+        " timing), warm engine, new runtime. In ms: median / p90 / p99 [min–max].",
+        "",
+        "| example | bytes | import + deploy | import | deploy | target |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| {timed['example']} | {timed['bytes']:,} | {latency_text(timed['import_plus_deploy_ms'])} |"
+        f" {latency_text(timed['import_ms'])} | {latency_text(timed['deploy_ms'])} |"
+        f" ≤ {data['target_ms']:.0f} ms: {met} |",
+        "",
+        f"The largest example, {largest['example']} ({largest['bytes']:,} bytes): YAML load (PyYAML"
+        " BaseLoader)"
+        f" {latency_text(largest['yaml_load_ms'])} ms; parse (OTOBO → ticketflow) + validate"
+        f" {latency_text(largest['parse_and_validate_ms'])} ms.",
+    ]
+    for item in data["refused"]:
+        lines.append(
+            f"Not timed: {item['example']} ({item['bytes']:,} bytes) — deploy refused:"
+            f" {item['deploy_refused']}"
+        )
+    return lines
+
+
+def report() -> str:
+    engine, durable, imported = result("engine_step"), result("durable_step"), result("import_deploy")
+    machine = next((r["machine"] for r in (engine, durable, imported) if r), None)
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `bench/run_all.py` (`make bench`) from `bench/results/*.json`; do not edit by hand."
+        f" Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+        "Method: `time.perf_counter` / `perf_counter_ns`; warm-up before every timed section;"
+        " several repetitions"
+        " (rates: median and min–max over repetitions or timed windows; latencies: median, p90, p99,"
+        " min–max over"
+        " individual operations); garbage collector left on (its pauses are in the tails); peers and floors"
+        " measured in the same run on the same machine. The machine is shared and has 2 vCPUs:"
+        " compare figures"
+        " within one run, not across runs.",
+        "",
+    ]
+    if machine:
+        lines += ["## Machine", "", *machine_table(machine), ""]
+    for data, section in ((engine, engine_section), (durable, durable_section), (imported, import_section)):
+        if data:
+            lines += [
+                *section(data),
+                "",
+                f"Measured {data['measured_at']}{' (quick run)' if data.get('quick') else ''}.",
+                "",
+            ]
+    lines += ["## What the numbers say", "", *SUMMARY, ""]
+    return "\n".join(lines)
+
+
+# Written by hand after reading a full run; the tables above are regenerated by every run.
+SUMMARY = [
+    "- See the tables: this list is rewritten when the figures change materially.",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--report-only", action="store_true", help="only rewrite docs/benchmarks.md")
+    args = parser.parse_args()
+    if not args.report_only:
+        run(args.quick)
+    DOC.write_text(report())
+    print(f"wrote {DOC.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
