@@ -213,6 +213,7 @@ def test_the_corrupted_travel_expense_key_is_a_warning() -> None:
     found = [w for w in warnings_text(imported("Travel_expense")) if "contains whitespace" in w]
     assert len(found) == 1
     assert found[0].startswith("action:Transition-69a0b0e0cbe4318cd37171ae08f1099e/0.Config.Config: the key ")
+    assert "OTOBO would still move the ticket to the transition's target (reference Q8)" in found[0]
 
 
 @needs_examples

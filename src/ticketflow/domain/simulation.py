@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ticketflow.domain.catalog import Catalog
-from ticketflow.domain.definitions import ActivityType, Interface
+from ticketflow.domain.definitions import ActivityType, Interface, Process
 from ticketflow.domain.dialogs import apply_submission, available_dialogs
 from ticketflow.domain.effects import Effect, describe_effect
 from ticketflow.domain.engine import (
@@ -29,7 +29,7 @@ from ticketflow.domain.engine import (
 from ticketflow.domain.errors import InvalidInputError
 from ticketflow.domain.positions import PositionStatus, ProcessPosition
 from ticketflow.domain.tickets import TicketSnapshot, Value
-from ticketflow.domain.trace import Moved, TraceEntry, trace_to_dict
+from ticketflow.domain.trace import ActionFailed, Moved, TraceEntry, trace_to_dict
 
 # A scenario that feeds a looping process (a service answer that leads back to the same service task)
 # would run forever; no real scenario needs more steps than this.
@@ -117,12 +117,22 @@ def simulate(
     catalog: Catalog,
     context: EngineContext,
 ) -> SimulationReport:
-    """Start the process for ``snapshot`` and play the scenario until it runs out or the process ends."""
+    """Start the process for ``snapshot`` and play the scenario until it runs out or the process ends.
+
+    A scenario that begins with the start dialog starts the process with it: in OTOBO that dialog
+    creates the ticket, and only then are the start activity's transitions checked (reference §3.1).
+    """
     process = compiled.version.process
     position = ProcessPosition(process.key, version, process.start_activity)
     run = _Run(compiled, context, snapshot, position)
-    run.step(Started(), "start")
     pending = list(scenario.submissions)
+    cause = "start"
+    start_dialog = process.start_dialog
+    if pending and start_dialog is not None and pending[0].dialog == start_dialog.key:
+        first = pending.pop(0)
+        run.apply(_submission_values(process, run.position, first, catalog))
+        cause = f"start dialog '{start_dialog.key}' submitted"
+    run.step(Started(), cause)
     while len(run.steps) < MAX_STEPS:
         reason = run.unblock(scenario) if run.position.status is PositionStatus.WAITING else None
         if reason:
@@ -132,20 +142,25 @@ def simulate(
         if not pending:
             return run.report("no more dialog submissions in the scenario")
         submission = pending.pop(0)
-        dialogs = available_dialogs(process, run.position, submission.interface)
-        dialog = next((d for d in dialogs if d.key == submission.dialog), None)
-        if dialog is None:
-            offered = ", ".join(d.key for d in dialogs) or "none"
-            raise InvalidInputError(
-                f"dialog '{submission.dialog}' is not offered at activity '{run.position.activity_key}' "
-                f"(offered: {offered})",
-                field="submissions",
-            )
-        applied = apply_submission(dialog, submission.fields, catalog, submission.interface, new_ticket=False)
-        for key, value in applied.values.items():
-            run.snapshot = run.snapshot.with_value(key, value)
-        run.step(TicketChanged(), f"dialog '{dialog.key}' submitted")
+        run.apply(_submission_values(process, run.position, submission, catalog))
+        run.step(TicketChanged(), f"dialog '{submission.dialog}' submitted")
     return run.report(f"stopped after {MAX_STEPS} steps: the scenario keeps the process looping")
+
+
+def _submission_values(
+    process: Process, position: ProcessPosition, submission: Submission, catalog: Catalog
+) -> Mapping[str, Value]:
+    """What submitting the scenario's dialog at ``position`` writes (InvalidInputError if not offered)."""
+    dialogs = available_dialogs(process, position, submission.interface)
+    dialog = next((d for d in dialogs if d.key == submission.dialog), None)
+    if dialog is None:
+        offered = ", ".join(d.key for d in dialogs) or "none"
+        raise InvalidInputError(
+            f"dialog '{submission.dialog}' is not offered at activity '{position.activity_key}' "
+            f"(offered: {offered})",
+            field="submissions",
+        )
+    return apply_submission(dialog, submission.fields, catalog, submission.interface, new_ticket=False).values
 
 
 class _Run:
@@ -172,8 +187,22 @@ class _Run:
         self.position, self.snapshot = result.position, result.snapshot
         return result
 
+    def apply(self, values: Mapping[str, Value]) -> None:
+        """Write a dialog's values; a new State brings its type along, as the ticket store does."""
+        for key, value in values.items():
+            self.snapshot = self.snapshot.with_value(key, value)
+            state_type = (
+                self.context.state_types.get(value) if key == "State" and isinstance(value, str) else None
+            )
+            if state_type is not None:
+                self.snapshot = self.snapshot.with_value("StateType", state_type)
+
     def _extend_path(self, trace: Sequence[TraceEntry]) -> None:
-        self.path.extend(entry.target for entry in trace if isinstance(entry, Moved))
+        for entry in trace:
+            if isinstance(entry, Moved):
+                self.path.append(entry.target)
+            elif isinstance(entry, ActionFailed):
+                self.path.pop()  # the move it belonged to was undone: the ticket stayed at the source
 
     def unblock(self, scenario: Scenario) -> str | None:
         """Feed the scenario's answer to a waiting activity; the reason to stop if there is none."""

@@ -86,7 +86,9 @@ def _warn_about_config(module: str, config: Mapping[str, Value], element: str, r
                 element,
                 "Config.Config",
                 f"the key {key!r} contains whitespace, so it cannot name a parameter or field; the "
-                f"action will fail at runtime (looks like a corrupted export)",
+                f"action will fail at runtime (looks like a corrupted export). OTOBO would still move "
+                f"the ticket to the transition's target (reference Q8); ticketflow undoes the move "
+                f"and stops the process as failed at its source, where an admin can retry it",
             )
         for item in (value,) if isinstance(value, str) else value:
             for tag in _OTRS_TAG.findall(item):
