@@ -737,6 +737,7 @@ class TestServiceTasks:
             ("order", PositionStatus.ACTIVE, ServiceTaskFailed("late")),
             ("approval", PositionStatus.WAITING, ServiceTaskCompleted({})),
             ("order", PositionStatus.WAITING, SubProcessCompleted({})),
+            ("order", PositionStatus.WAITING, SubProcessCompleted({}, process_key="purchase-order")),
         ],
     )
     def test_an_unexpected_or_duplicate_job_result_changes_nothing(
@@ -795,6 +796,17 @@ class TestSubProcesses:
         )
         assert result.position == at("end", PositionStatus.COMPLETED)
         assert result.effects == (SetValue("DynamicField_OrderNumber", "PO-7"),)
+
+    def test_completion_of_a_child_in_another_process_changes_nothing(self) -> None:
+        event = SubProcessCompleted({"DynamicField_OrderNumber": "PO-7"}, process_key="onboarding")
+        result = step("child", ticket(), event, process=WITH_CHILD, status=PositionStatus.WAITING)
+        assert result.position == at("child", PositionStatus.WAITING)
+        assert result.effects == ()
+
+    def test_completion_naming_the_awaited_process_moves_on(self) -> None:
+        event = SubProcessCompleted({"DynamicField_OrderNumber": "PO-7"}, process_key="purchase-order")
+        result = step("child", ticket(), event, process=WITH_CHILD, status=PositionStatus.WAITING)
+        assert result.position == at("end", PositionStatus.COMPLETED)
 
 
 class TestMisconfiguredActivities:

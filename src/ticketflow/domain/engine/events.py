@@ -37,9 +37,12 @@ class ServiceTaskFailed:
 @dataclass(frozen=True, slots=True)
 class SubProcessCompleted:
     """The child ticket of the waiting sub-process reached its end. ``values`` are *parent* ticket-data
-    names to set: build them from the child with ``sub_process_results``."""
+    names to set: build them from the child with ``sub_process_results``. ``process_key``, the child's
+    process, when given must be the one the waiting activity started: a child started by the
+    ``StartSubProcess`` action (which nobody waits for) then cannot resume the wrong activity."""
 
     values: Mapping[str, Value] = field(default_factory=dict)
+    process_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

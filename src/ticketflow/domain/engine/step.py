@@ -76,7 +76,12 @@ def _handle(state: StepState, event: Event) -> ProcessPosition:
             return _drive(state, activity, enter_first=True)
         case ServiceTaskCompleted(values=values):
             return _complete(state, activity, values, ActivityType.SERVICE_TASK, WEB_SERVICE_CALL)
-        case SubProcessCompleted(values=values):
+        case SubProcessCompleted(values=values, process_key=child_process):
+            call = activity.sub_process
+            if child_process is not None and (call is None or call.process_key != child_process):
+                return _nothing(
+                    state, f"'{activity.key}' does not wait for a child in process '{child_process}'"
+                )
             return _complete(state, activity, values, ActivityType.SUB_PROCESS, SUB_PROCESS)
         case ServiceTaskFailed(message=message, error_code=error_code):
             return _service_failed(state, activity, message, error_code)
