@@ -10,6 +10,7 @@ from ticketflow.domain.engine.compiled import CompiledTransition
 from ticketflow.domain.engine.moves import fail
 from ticketflow.domain.engine.state import COMPLETED, USER_TASK, WAITING, StepState, new_entered
 from ticketflow.domain.errors import ScriptError
+from ticketflow.domain.frozen import builder
 from ticketflow.domain.placeholders import render_text
 from ticketflow.domain.positions import ProcessPosition
 from ticketflow.domain.scripts import ScriptContext
@@ -18,6 +19,7 @@ from ticketflow.domain.trace import JobQueued, ProcessCompleted, ScriptFailed, S
 
 WEB_SERVICE_CALL: Final = "web service call"
 SUB_PROCESS: Final = "sub-process"
+_new_script_context: Final = builder(ScriptContext)
 
 
 def enter(state: StepState, activity: Activity) -> ProcessPosition | CompiledTransition | None:
@@ -49,7 +51,7 @@ def _run_script(state: StepState, activity: Activity) -> ProcessPosition | Compi
     if script is None:
         message = f"script '{call.script}' is not registered"
     else:
-        context = ScriptContext(
+        context: ScriptContext = _new_script_context(
             state.snapshot,
             call.parameters,
             state.context.now,

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from ticketflow.domain.effects import Effect, SetValue
 from ticketflow.domain.errors import ScriptError
+from ticketflow.domain.frozen import builder
 from ticketflow.domain.parameters import Parameter
 from ticketflow.domain.scripts.contract import FunctionScript, ScriptContext, check_target, stored
 from ticketflow.domain.tickets import TicketSnapshot, Value
+
+_new_set_value = builder(SetValue)  # scripts run inside the engine's step, see ticketflow.domain.frozen
 
 
 def _set(snapshot: TicketSnapshot, target: str, value: Value | None) -> tuple[Effect, ...]:
     value = stored(target, value)
     if snapshot.value(target) == value:
         return ()
-    return (SetValue(target, value),)
+    effect: SetValue = _new_set_value(target, value, None)
+    return (effect,)
 
 
 def _run_set_fields(context: ScriptContext) -> tuple[Effect, ...]:
