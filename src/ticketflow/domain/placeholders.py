@@ -59,9 +59,13 @@ def render(value: Value, snapshot: TicketSnapshot, labels: Labels = NO_LABELS) -
     parts = template.parts
     if not parts:
         return value
-    rendered = [
-        piece for literal, resolve, name in parts for piece in (literal, resolve(snapshot, labels, name))
-    ]
+    if template.single:  # the whole value is one tag, the common case
+        _, resolve, name = parts[0]
+        return resolve(snapshot, labels, name)
+    rendered: list[str] = []
+    for literal, resolve, name in parts:
+        rendered.append(literal)
+        rendered.append(resolve(snapshot, labels, name))
     rendered.append(template.tail)
     return "".join(rendered)
 
@@ -94,6 +98,7 @@ class _Template:
     parts: tuple[tuple[str, _Resolver, str], ...]
     tail: str
     data_field: str | None = None
+    single: bool = False  # nothing but one tag
 
 
 @lru_cache(maxsize=4096)
@@ -108,7 +113,8 @@ def _parse(text: str) -> _Template:
         resolve, name = _resolver(match.group(1))
         parts.append((text[position : match.start()], resolve, name))
         position = match.end()
-    return _Template(tuple(parts), text[position:])
+    tail = text[position:]
+    return _Template(tuple(parts), tail, single=len(parts) == 1 and not parts[0][0] and not tail)
 
 
 def _resolver(tag: str) -> tuple[_Resolver, str]:

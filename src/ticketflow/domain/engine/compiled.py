@@ -42,7 +42,7 @@ class EngineContext:
 class CompiledAction:
     action: TransitionAction
     module: ActionModule | None  # None: an unknown module, which fails when it runs
-    templated: bool  # some config value contains "<": placeholders to render
+    templated: tuple[str, ...]  # the config keys whose values contain "<": placeholders to render
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,11 @@ def compile_process(version: ProcessVersion) -> CompiledProcess:
 
 
 def _compile_action(action: TransitionAction) -> CompiledAction:
-    templated = any("<" in (v if isinstance(v, str) else "".join(v)) for v in action.config.values())
+    templated = tuple(
+        key
+        for key, value in action.config.items()
+        if "<" in (value if isinstance(value, str) else "".join(value))
+    )
     return CompiledAction(action, find_action(action.module), templated)
 
 

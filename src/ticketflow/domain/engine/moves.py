@@ -108,8 +108,9 @@ def run_action(
     context = state.context
     config = action.config
     if compiled.templated:
-        snapshot, labels = state.snapshot, context.dynamic_field_labels
-        config = {key: render(value, snapshot, labels) for key, value in config.items()}
+        snapshot, labels, config = state.snapshot, context.dynamic_field_labels, dict(config)
+        for key in compiled.templated:
+            config[key] = render(config[key], snapshot, labels)
     call = ActionCall(
         config,
         state.snapshot,

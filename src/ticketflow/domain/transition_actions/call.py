@@ -153,15 +153,18 @@ def dynamic_field_name(key: str) -> str:
 def field_value(call: ActionCall, name: str, value: Value) -> Value | None:
     """A configured dynamic-field value as stored: comma-separated text split for a Multiselect field
     (§3.6, items trimmed), empty text or list → None (clears)."""
-    if isinstance(value, str) and (name in call.list_fields or _holds_list(call, name)):
-        value = tuple(item.strip() for item in value.split(",") if item.strip())
+    if type(value) is str and (
+        name in call.list_fields
+        # Without ``list_fields`` a field that currently holds a list is taken for a Multiselect.
+        or type(call.snapshot.dynamic_fields.get(name)) is tuple
+    ):
+        value = split_list(value)
     return value if value else None
 
 
-def _holds_list(call: ActionCall, name: str) -> bool:
-    # Without ``list_fields`` a field that currently holds a list is taken for a Multiselect.
-    return isinstance(call.snapshot.dynamic_fields.get(name), tuple)
-
-
 def split_list(text: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in text.split(",") if item.strip())
+    """Comma-separated text as trimmed, non-empty items."""
+    if "," not in text:
+        item = text.strip()
+        return (item,) if item else ()
+    return tuple(item for item in map(str.strip, text.split(",")) if item)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from ticketflow.domain.effects import AddArticle, CreateTicket, Effect
 from ticketflow.domain.errors import ActionError
 from ticketflow.domain.parameters import Parameter
-from ticketflow.domain.tickets import Value
+from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Value
 from ticketflow.domain.transition_actions.call import (
     USER_ID,
     ActionCall,
@@ -27,21 +27,30 @@ _NOT_FIELDS = frozenset({"UserID", "TicketID"})
 def _run_dynamic_field_set(call: ActionCall) -> tuple[Effect, ...]:
     """Each key (sorted, as OTOBO) is a dynamic field name, with or without ``DynamicField_``; ``UserID``
     is OTOBO's acting user and ``TicketID`` another ticket to write to (OTOBO 11)."""
-    other = (call.text("TicketID") or "").strip() or None
-    if other == call.snapshot.attributes.get("TicketID"):
-        other = None
-    elif other is not None and not other.isdigit():
-        raise ActionError(f"config key 'TicketID' must be a ticket id, not '{other}'")
-    keys = sorted(key for key in call.config if key not in _NOT_FIELDS)
+    config = call.config
+    other = _other_ticket(call) if "TicketID" in config else None
+    keys = [key for key in config if key not in _NOT_FIELDS]
     if not keys:
         raise ActionError("no dynamic field configured (keys are dynamic field names)")
+    if len(keys) > 1:
+        keys.sort()
     effects: list[Effect] = []
     for key in keys:
         name = dynamic_field_name(key)
         effects.append(
-            new_set_value(f"DynamicField_{name}", field_value(call, name, call.config[key]), other)
+            new_set_value(DYNAMIC_FIELD_PREFIX + name, field_value(call, name, config[key]), other)
         )
     return tuple(effects)
+
+
+def _other_ticket(call: ActionCall) -> str | None:
+    """The ticket ``TicketID`` names, None for this ticket (or none given)."""
+    other = (call.text("TicketID") or "").strip() or None
+    if other is None or other == call.snapshot.attributes.get("TicketID"):
+        return None
+    if not other.isdigit():
+        raise ActionError(f"config key 'TicketID' must be a ticket id, not '{other}'")
+    return other
 
 
 def build_article(call: ActionCall) -> AddArticle:
