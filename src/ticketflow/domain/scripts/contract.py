@@ -25,7 +25,10 @@ _REQUIRED_ATTRIBUTES = frozenset({"Title", "Queue", "State", "Priority", "Lock",
 class ScriptContext:
     """One run of a script. ``parameters`` are as configured, placeholders *not* rendered: a script
     renders what it treats as a template with ``render`` (so ``_Data`` can yield lists where that
-    makes sense). ``labels``: dynamic field → stored key → label, for ``_Value`` placeholders."""
+    makes sense). ``labels``: dynamic field → stored key → label, for ``_Value`` placeholders.
+
+    The snapshot is valid for the duration of ``run`` only: the engine updates its working copy in
+    place afterwards, so a script must not keep it."""
 
     snapshot: TicketSnapshot
     parameters: Mapping[str, str]

@@ -39,8 +39,9 @@ class ActionCall(NamedTuple):
     which states are pending or closed; ``list_fields`` names the Multiselect dynamic fields (without
     prefix) so that comma-separated text can be split for them (§3.6).
 
-    A NamedTuple rather than a frozen dataclass: the engine builds one per action run, and a frozen
-    dataclass costs about 0.15 µs per field to build (the step's budget is 20 µs).
+    The snapshot is valid for the duration of the action's ``run`` only (the engine updates its working
+    copy in place afterwards). A NamedTuple rather than a frozen dataclass: the engine builds one per
+    action run, and a frozen dataclass costs about 0.15 µs per field to build (step budget: 20 µs).
     """
 
     config: Mapping[str, Value]
