@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -17,14 +13,6 @@ from ticketflow.outbound.scripts import load_scripts, load_validators
 from ticketflow.usecases.catalog_records import DynamicField, Queue, WebService
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.runtime import ProcessRuntime
-
-DATA = Path(__file__).parents[1] / "data" / "processes"
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-
-
-def read_process(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((DATA / name).read_text())
-    return document
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ from otobo_support import (
     records_for,
 )
 from sqlalchemy import Engine
+from usecase_support import NOW
 
-from conftest import NOW
 from ticketflow.db.connect import create_engine_for
 from ticketflow.db.seed import seed_defaults
 from ticketflow.db.unit_of_work import SqlUnitOfWork

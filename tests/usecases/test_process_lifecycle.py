@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from usecase_support import NOW, read_process
 
-from conftest import NOW, read_process
 from ticketflow.domain.definitions import ProcessState
 from ticketflow.domain.errors import ConflictError, DefinitionError, ImportRefusedError, InvalidInputError
 from ticketflow.domain.positions import PositionStatus

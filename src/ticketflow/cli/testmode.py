@@ -74,6 +74,8 @@ def _print_report(report: SimulationReport) -> None:
     output.line("path: " + " → ".join(report.path))
     for step in data["steps"]:
         output.line(f"\n{step['cause']}: now at {step['activity']} ({step['status']})", style="bold")
+        for effect in step["dialog_effects"]:
+            output.line(f"  the dialog would {effect}")
         output.trace_lines(step["trace"], indent=2)
         for effect in step["effects"]:
             output.line(f"  would {effect}")

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ticketflow.domain.catalog import Catalog
-from ticketflow.domain.definitions import ActivityType, Interface, Process
+from ticketflow.domain.definitions import ActivityType, Interface, Process, ProcessState
+from ticketflow.domain.dialogs import Submission as DialogSubmission
 from ticketflow.domain.dialogs import apply_submission, available_dialogs
-from ticketflow.domain.effects import Effect, describe_effect
+from ticketflow.domain.effects import Effect, SetValue, describe_effect
 from ticketflow.domain.engine import (
     CompiledProcess,
     EngineContext,
@@ -63,12 +64,16 @@ class Scenario:
 
 @dataclass(frozen=True, slots=True)
 class SimulatedStep:
-    """One engine step of the run: what caused it, what the engine checked and decided."""
+    """One engine step of the run: what caused it, what the engine checked and decided.
+
+    ``dialog_effects`` are what the submitted dialog itself wrote (its fields and article) before the
+    engine ran; ``effects`` are the engine's (actions, scripts, jobs)."""
 
     cause: str
     position: ProcessPosition
     trace: tuple[TraceEntry, ...]
     effects: tuple[Effect, ...]
+    dialog_effects: tuple[Effect, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,7 @@ class SimulationReport:
                     "activity": step.position.activity_key,
                     "status": step.position.status.value,
                     "trace": [{**trace_to_dict(entry), "text": entry.describe()} for entry in step.trace],
+                    "dialog_effects": [describe_effect(effect) for effect in step.dialog_effects],
                     "effects": [describe_effect(effect) for effect in step.effects],
                 }
                 for step in self.steps
@@ -130,9 +136,11 @@ def simulate(
     start_dialog = process.start_dialog
     if pending and start_dialog is not None and pending[0].dialog == start_dialog.key:
         first = pending.pop(0)
-        run.apply(_submission_values(process, run.position, first, catalog))
+        dialog_effects = run.apply(_submit(process, run.position, first, catalog))
         cause = f"start dialog '{start_dialog.key}' submitted"
-    run.step(Started(), cause)
+    else:
+        dialog_effects = ()
+    run.step(Started(), cause, dialog_effects)
     while len(run.steps) < MAX_STEPS:
         reason = run.unblock(scenario) if run.position.status is PositionStatus.WAITING else None
         if reason:
@@ -142,25 +150,29 @@ def simulate(
         if not pending:
             return run.report("no more dialog submissions in the scenario")
         submission = pending.pop(0)
-        run.apply(_submission_values(process, run.position, submission, catalog))
-        run.step(TicketChanged(), f"dialog '{submission.dialog}' submitted")
+        dialog_effects = run.apply(_submit(process, run.position, submission, catalog))
+        run.step(TicketChanged(), f"dialog '{submission.dialog}' submitted", dialog_effects)
     return run.report(f"stopped after {MAX_STEPS} steps: the scenario keeps the process looping")
 
 
-def _submission_values(
+def _submit(
     process: Process, position: ProcessPosition, submission: Submission, catalog: Catalog
-) -> Mapping[str, Value]:
+) -> DialogSubmission:
     """What submitting the scenario's dialog at ``position`` writes (InvalidInputError if not offered)."""
     dialogs = available_dialogs(process, position, submission.interface)
     dialog = next((d for d in dialogs if d.key == submission.dialog), None)
     if dialog is None:
-        offered = ", ".join(d.key for d in dialogs) or "none"
+        offered = ", ".join(d.key for d in dialogs) or (
+            f"none: the process is {process.state.value}"
+            if process.state is not ProcessState.ACTIVE
+            else "none"
+        )
         raise InvalidInputError(
             f"dialog '{submission.dialog}' is not offered at activity '{position.activity_key}' "
             f"(offered: {offered})",
             field="submissions",
         )
-    return apply_submission(dialog, submission.fields, catalog, submission.interface, new_ticket=False).values
+    return apply_submission(dialog, submission.fields, catalog, submission.interface, new_ticket=False)
 
 
 class _Run:
@@ -180,22 +192,32 @@ class _Run:
         self.steps: list[SimulatedStep] = []
         self.path: list[str] = [position.activity_key]
 
-    def step(self, event: Event, cause: str) -> Step:
+    def step(self, event: Event, cause: str, dialog_effects: tuple[Effect, ...] = ()) -> Step:
+        """One engine step; ``dialog_effects`` are what the submitted dialog itself wrote."""
         result = advance(self.compiled, self.position, self.snapshot, event, self.context)
-        self.steps.append(SimulatedStep(cause, result.position, result.trace, result.effects))
+        self.steps.append(SimulatedStep(cause, result.position, result.trace, result.effects, dialog_effects))
         self._extend_path(result.trace)
         self.position, self.snapshot = result.position, result.snapshot
         return result
 
-    def apply(self, values: Mapping[str, Value]) -> None:
-        """Write a dialog's values; a new State brings its type along, as the ticket store does."""
-        for key, value in values.items():
+    def apply(self, submission: DialogSubmission) -> tuple[Effect, ...]:
+        """Write a dialog's values; a new State brings its type along, as the ticket store does.
+        Returns what the dialog wrote, as effects (its field changes and its article)."""
+        written: list[Effect] = [
+            SetValue(key, value)
+            for key, value in submission.values.items()
+            if self.snapshot.value(key) != value
+        ]
+        if submission.article is not None:
+            written.append(submission.article)
+        for key, value in submission.values.items():
             self.snapshot = self.snapshot.with_value(key, value)
             state_type = (
                 self.context.state_types.get(value) if key == "State" and isinstance(value, str) else None
             )
             if state_type is not None:
                 self.snapshot = self.snapshot.with_value("StateType", state_type)
+        return tuple(written)
 
     def _extend_path(self, trace: Sequence[TraceEntry]) -> None:
         for entry in trace:
