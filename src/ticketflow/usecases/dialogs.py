@@ -15,7 +15,7 @@ from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.records import HistoryEntry
 from ticketflow.usecases.runtime import ProcessRuntime
-from ticketflow.usecases.steps import Actor, run_engine, write_article, write_changes
+from ticketflow.usecases.steps import Actor, run_engine, write_article
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 Submitted = Mapping[str, str | Sequence[str]]
@@ -69,15 +69,13 @@ def submit_dialog(
         catalog = runtime.catalog(uow, now)
         submission = apply_submission(dialog, submitted, catalog, caller.interface, new_ticket=False)
         changed = apply_values(ticket, submission.values, catalog.states)
-        stored = write_changes(uow, ticket, changed, Actor(caller.login), now)
         if submission.article is not None:
-            write_article(uow, stored, submission.article, Actor(caller.login))
+            write_article(uow, ticket, submission.article, Actor(caller.login))
+        submitted_line = f"%%{dialog.key}%%{dialog.name}"
         uow.tickets.add_history(
-            HistoryEntry(
-                stored.id, "ActivityDialogSubmit", f"%%{dialog.key}%%{dialog.name}", now, caller.login
-            )
+            HistoryEntry(ticket.id, "ActivityDialogSubmit", submitted_line, now, caller.login)
         )
-        result = run_engine(uow, runtime, stored, TicketChanged(), Actor(caller.login), now)
+        result = run_engine(uow, runtime, ticket, TicketChanged(), Actor(caller.login), now, changed=changed)
         uow.commit()
     return result
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from ticketflow.domain.catalog import Catalog
 from ticketflow.domain.definitions import ProcessState, ProcessVersion
 from ticketflow.domain.engine import CompiledProcess, EngineContext, compile_process
-from ticketflow.domain.formats.native_json import process_from_dict
+from ticketflow.domain.formats.native_json import canonical_json, process_from_dict
 from ticketflow.domain.scripts import Script
 from ticketflow.domain.tickets import Value
 from ticketflow.usecases.ports import UnitOfWork
@@ -32,6 +32,7 @@ class ProcessRuntime:
     _compiled: dict[tuple[str, int], CompiledProcess] = field(default_factory=dict, repr=False)
     _catalog: tuple[datetime, Catalog] | None = field(default=None, repr=False)
     _states: dict[str, tuple[float, ProcessState]] = field(default_factory=dict, repr=False)
+    _reads_customer: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
 
     def load_version(self, uow: UnitOfWork, key: str, version: int) -> CompiledProcess:
         """The compiled deployed version ``version`` of process ``key`` (NotFoundError if absent)."""
@@ -72,6 +73,17 @@ class ProcessRuntime:
             self._states[key] = cached
         return cached[1]
 
+    def reads_customer_data(self, compiled: CompiledProcess) -> bool:
+        """Whether the process can read the customer user's data (``<OTOBO_CUSTOMER_DATA_*>`` tags, the
+        ``copy_fields`` script): only then does a step load it, sparing every other step a query."""
+        key = (compiled.version.process.key, compiled.version.version)
+        known = self._reads_customer.get(key)
+        if known is None:
+            text = canonical_json(compiled.version.process)
+            known = "CUSTOMER_DATA" in text.upper() or "CustomerData_" in text or "copy_fields" in text
+            self._reads_customer[key] = known
+        return known
+
     def engine_context(self, catalog: Catalog, now: datetime) -> EngineContext:
         labels = {name: d.possible_values for name, d in catalog.dynamic_fields.items() if d.possible_values}
         return EngineContext(
@@ -81,6 +93,7 @@ class ProcessRuntime:
             state_types=catalog.states,
             dynamic_field_labels=labels,
             hop_limit=self.hop_limit,
+            list_fields=frozenset(name for name, d in catalog.dynamic_fields.items() if d.is_list),
         )
 
 

@@ -22,7 +22,7 @@ from ticketflow.domain.effects import (
     SetValue,
     StartSubProcess,
 )
-from ticketflow.domain.engine import Event, Step, SubProcessCompleted, advance
+from ticketflow.domain.engine import Event, Started, Step, SubProcessCompleted, advance, sub_process_results
 from ticketflow.domain.errors import ProcessRuntimeError
 from ticketflow.domain.history import describe_changes
 from ticketflow.domain.positions import PositionStatus, ProcessPosition
@@ -46,18 +46,29 @@ class Actor:
 
 
 def run_engine(
-    uow: UnitOfWork, runtime: ProcessRuntime, ticket: Ticket, event: Event, actor: Actor, now: datetime
+    uow: UnitOfWork,
+    runtime: ProcessRuntime,
+    ticket: Ticket,
+    event: Event,
+    actor: Actor,
+    now: datetime,
+    *,
+    changed: Ticket | None = None,
 ) -> Ticket:
-    """Advance ``ticket``'s process on ``event`` and write the step; returns the stored ticket.
+    """Let ``ticket``'s process react to ``event`` and store the result; returns the stored ticket.
 
-    A ticket without a process is returned unchanged.
+    ``changed`` is ``ticket`` as the caller modified it and has not stored yet (a dialog's fields, an
+    update): the engine sees the modified ticket and the whole change is written as one compare-and-set
+    on ``ticket.version``, with one history line per changed attribute. A ticket without a process (or
+    of an Inactive one) just gets ``changed`` written.
     """
-    return _run(uow, runtime, ticket, event, actor, now, depth=0)
+    return _run(uow, runtime, ticket, changed or ticket, event, actor, now, depth=0)
 
 
 def _run(
     uow: UnitOfWork,
     runtime: ProcessRuntime,
+    stored: Ticket,
     ticket: Ticket,
     event: Event,
     actor: Actor,
@@ -66,17 +77,20 @@ def _run(
 ) -> Ticket:
     position = ticket.process
     if position is None or runtime.process_state(uow, position.process_key) is ProcessState.INACTIVE:
-        return ticket  # OTOBO ignores tickets of Inactive processes silently (reference §3.2 point 3)
+        # OTOBO ignores tickets of Inactive processes silently (reference §3.2 point 3)
+        return write_changes(uow, stored, ticket, actor, now)
     compiled = runtime.load_version(uow, position.process_key, position.version)
     catalog = runtime.catalog(uow, now)
-    snapshot = ticket.snapshot(customer=_customer_data(uow, ticket), linked=_linked_data(uow, ticket))
+    customer = _customer_data(uow, ticket) if runtime.reads_customer_data(compiled) else {}
+    snapshot = ticket.snapshot(customer=customer, linked=_linked_data(uow, ticket))
     step = advance(compiled, position, snapshot, event, runtime.engine_context(catalog, now))
-    return _apply(uow, runtime, ticket, step, actor, now, depth)
+    return _apply(uow, runtime, stored, ticket, step, actor, now, depth)
 
 
 def _apply(
     uow: UnitOfWork,
     runtime: ProcessRuntime,
+    stored: Ticket,
     ticket: Ticket,
     step: Step,
     actor: Actor,
@@ -86,13 +100,13 @@ def _apply(
     catalog = runtime.catalog(uow, now)
     own_values = {e.key: e.value for e in step.effects if isinstance(e, SetValue) and e.ticket_id is None}
     changed = replace(apply_values(ticket, own_values, catalog.states), process=step.position)
-    stored = uow.tickets.update(changed, expected_version=ticket.version)
-    _write_history(uow, ticket, stored, step, actor, now)
+    written = uow.tickets.update(changed, expected_version=stored.version)
+    _write_history(uow, stored, written, step, actor, now)
     for effect in step.effects:
-        _carry_out(uow, runtime, stored, effect, actor, now, depth)
-    if step.position.status is PositionStatus.COMPLETED and stored.parent_ticket_id is not None:
-        _resume_parent(uow, runtime, stored, actor, now, depth)
-    return uow.tickets.get(stored.id) if _touches_self(step.effects) else stored
+        _carry_out(uow, runtime, written, effect, actor, now, depth)
+    if step.position.status is PositionStatus.COMPLETED and written.parent_ticket_id is not None:
+        _resume_parent(uow, runtime, written, actor, now, depth)
+    return uow.tickets.get(written.id) if _touches_self(step.effects) else written
 
 
 def write_changes(uow: UnitOfWork, before: Ticket, after: Ticket, actor: Actor, now: datetime) -> Ticket:
@@ -282,17 +296,13 @@ def _start_child(
         parent_ticket_id=parent.id,
     )
     child = uow.tickets.add(new)
-    catalog = runtime.catalog(uow, now)
-    child = uow.tickets.update(
-        apply_values(child, dict(effect.values), catalog.states), expected_version=child.version
-    )
     uow.tickets.add_history(HistoryEntry(child.id, "NewTicket", _new_ticket_name(child), now, actor.login))
     uow.tickets.add_link(parent.id, child.id, "ParentChild")
-    from ticketflow.domain.engine import Started
-
-    entered = replace(child, process=start)
-    child = uow.tickets.update(entered, expected_version=child.version)
-    _run(uow, runtime, replace(child, process=start), Started(), actor, now, depth + 1)
+    # The mapped fields and the start position are written together with the child's first step.
+    entered = replace(
+        apply_values(child, dict(effect.values), runtime.catalog(uow, now).states), process=start
+    )
+    _run(uow, runtime, child, entered, Started(), actor, now, depth + 1)
 
 
 def _latest_version(uow: UnitOfWork, key: str) -> int:
@@ -313,17 +323,11 @@ def _resume_parent(
         return
     compiled = runtime.load_version(uow, position.process_key, position.version)
     activity = compiled.version.process.find_activity(position.activity_key)
-    if activity is None or activity.sub_process is None:
+    if activity is None or activity.sub_process is None or child.process is None:
         return
-    if activity.sub_process.process_key != (child.process.process_key if child.process else None):
-        return
-    child_data = child.snapshot()
-    values = {
-        parent_field: child_value
-        for parent_field, child_field in activity.sub_process.fields_out.items()
-        if (child_value := child_data.value(child_field)) is not None
-    }
-    _run(uow, runtime, parent, SubProcessCompleted(values), actor, now, depth + 1)
+    values = sub_process_results(activity.sub_process, child.snapshot())
+    completed = SubProcessCompleted(values, process_key=child.process.process_key)
+    _run(uow, runtime, parent, parent, completed, actor, now, depth + 1)
 
 
 def _customer_data(uow: UnitOfWork, ticket: Ticket) -> dict[str, str]:

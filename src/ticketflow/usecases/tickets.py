@@ -20,7 +20,7 @@ from ticketflow.usecases.dialogs import dialogs_of
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.records import Article, HistoryEntry, NewTicket, TicketQuery
 from ticketflow.usecases.runtime import ProcessRuntime
-from ticketflow.usecases.steps import Actor, run_engine, write_article, write_changes
+from ticketflow.usecases.steps import Actor, run_engine, write_article
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 Submitted = Mapping[str, str | Sequence[str]]
@@ -161,7 +161,8 @@ def _enter_process(
     now: datetime,
 ) -> Ticket:
     position = ProcessPosition(process.key, version, process.start_activity)
-    return run_engine(uow, runtime, replace(ticket, process=position), Started(), Actor(caller.login), now)
+    entered = replace(ticket, process=position)
+    return run_engine(uow, runtime, ticket, Started(), Actor(caller.login), now, changed=entered)
 
 
 def start_process(
@@ -209,12 +210,10 @@ def update_ticket(
             )
         catalog = runtime.catalog(uow, now)
         check_references(values, catalog)
-        stored = write_changes(
-            uow, ticket, apply_values(ticket, values, catalog.states), Actor(caller.login), now
-        )
+        changed = apply_values(ticket, values, catalog.states)
         if article is not None:
-            write_article(uow, stored, article, Actor(caller.login))
-        result = run_engine(uow, runtime, stored, TicketChanged(), Actor(caller.login), now)
+            write_article(uow, ticket, article, Actor(caller.login))
+        result = run_engine(uow, runtime, ticket, TicketChanged(), Actor(caller.login), now, changed=changed)
         uow.commit()
     return result
 
