@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,32 @@ class DefinitionError(TicketflowError):
 
 class ImportRefusedError(DefinitionError):
     code = "import_refused"
+
+
+class JobError(TicketflowError):
+    """A job failed. ``response`` summarises what the other side answered (for the incident)."""
+
+    code = "job_error"
+
+    def __init__(self, message: str, *, response: str | None = None) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+class RetryableError(JobError):
+    """Worth trying again; ``retry_after`` is the other side's hint (a 429's Retry-After)."""
+
+    code = "job_retryable"
+
+    def __init__(
+        self, message: str, *, response: str | None = None, retry_after: timedelta | None = None
+    ) -> None:
+        super().__init__(message, response=response)
+        self.retry_after = retry_after
+
+
+class PermanentError(JobError):
+    code = "job_permanent"
 
 
 class ProcessRuntimeError(TicketflowError):
