@@ -105,13 +105,19 @@ def describe_effect(effect: Effect) -> str:
             return f"set {effect.key} of ticket {effect.ticket_id} to {_show(effect.value)}"
         case AddArticle():
             visibility = "visible to the customer" if effect.visible_for_customer else "internal"
-            return f"add a {effect.channel} article ({visibility}) '{effect.subject}'"
+            article = "an" if effect.channel[:1].lower() in "aeiou" else "a"
+            return f"add {article} {effect.channel} article ({visibility}) '{effect.subject}'"
         case CreateTicket():
             return f"create a ticket {_show(effect.values.get('Title', ''))}" + (
                 f" linked as {effect.link_as}" if effect.link_as else ""
             )
         case SendNotification():
-            return f"send an e-mail to {', '.join(effect.recipients)}: '{effect.subject}'"
+            what = (
+                f"template '{effect.template}'"
+                if effect.template and not effect.subject
+                else f"'{effect.subject}'"
+            )
+            return f"send an e-mail to {', '.join(effect.recipients)}: {what}"
         case CallWebService():
             return (
                 f"call web service {effect.web_service} invoker {effect.invoker} "
