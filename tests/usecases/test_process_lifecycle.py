@@ -23,6 +23,7 @@ from ticketflow.usecases.processes import (
 )
 from ticketflow.usecases.records import TicketQuery
 from ticketflow.usecases.runtime import ProcessRuntime
+from ticketflow.usecases.testmode import ProcessSource, parse_test_input, run_test_mode
 from ticketflow.usecases.tickets import TicketInput, create_ticket, show_ticket, ticket_history, update_ticket
 
 AGENT = Caller("root@localhost")
@@ -214,3 +215,21 @@ def test_state_change_refuses_to_deploy_unrelated_draft_edits(store: Store, runt
         set_process_state(
             store, runtime, "purchase-request", ProcessState.INACTIVE, changed_by="admin", now=NOW
         )
+
+
+def test_test_mode_on_a_copy_of_a_real_ticket_changes_nothing(store: Store, runtime: ProcessRuntime) -> None:
+    _deployed(store, runtime)
+    ticket_id = _request(store, runtime)
+    before = show_ticket(store, runtime, ticket_id, caller=AGENT).ticket
+    scenario = parse_test_input(
+        {"submissions": [{"dialog": "decide", "fields": {"DynamicField_Status": "approved"}}]}
+    )
+    report = run_test_mode(
+        store, runtime, ProcessSource(key="purchase-request"), scenario, now=NOW, from_ticket=ticket_id
+    )
+    assert report.path[-1] == "order"
+    assert report.final_position.status is PositionStatus.WAITING
+    assert any("call web service ERP" in effect for effect in report.to_dict()["effects"])
+    assert show_ticket(store, runtime, ticket_id, caller=AGENT).ticket == before
+    with store() as uow:
+        assert uow.jobs.list_jobs(ticket_id=ticket_id) == []
