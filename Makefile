@@ -31,12 +31,14 @@ demo: migrate
 run: demo
 	$(BIN)/ticketflow serve
 
+# Lint, format, strict types and the architecture's import contracts; `make test` runs it first.
 check: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: setup
+test: setup check
 	$(BIN)/pytest -q -p no:cacheprovider
 
 fmt: setup
