@@ -1,19 +1,32 @@
-"""The job queue's producer side in SQL: jobs are rows written in the caller's transaction."""
+"""The job queue in SQL: jobs are rows written in the caller's transaction; workers claim them.
+
+Claiming is one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …``: on
+PostgreSQL several workers claim concurrently and a row locked by one is skipped by the others, never
+waited for nor taken twice; on SQLite the ``FOR UPDATE`` clause is dropped and the unit of work's
+``BEGIN IMMEDIATE`` makes the claim the only writer (one worker process per SQLite database).
+
+A claim is a lease (``locked_by``, ``locked_until``): a job whose worker died is claimed again once
+its lease has expired. Every write after the claim is fenced by ``locked_by`` and the attempt
+number, so a worker that lost its lease cannot overwrite the new owner's work.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+import psycopg
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from ticketflow.db.prepared import Prepared
-from ticketflow.db.tables import jobs
+from ticketflow.db.tables import incidents, job_attempts, jobs
+from ticketflow.usecases.job_records import AttemptOutcome, Claim, IncidentStatus, JobAttempt
 from ticketflow.usecases.records import Job, JobStatus
 
 DEFAULT_MAX_ATTEMPTS = 10  # OTOBO's scheduler tries a GenericInterface task 10 times
-
+NOTIFY_CHANNEL = "ticketflow_jobs"
 
 _INSERT_JOB = Prepared(insert(jobs).returning(jobs.c.id))  # the step's hot path enqueues
 
@@ -34,7 +47,7 @@ class SqlJobQueue:
         run_at: datetime,
         idempotency_key: str | None = None,
     ) -> int:
-        """Queue a job; see ``JobQueue.enqueue``."""
+        """Queue a job; see ``JobQueue.enqueue``. On PostgreSQL idle workers are woken at commit."""
         if idempotency_key is not None:
             existing = select(jobs.c.id).where(jobs.c.idempotency_key == idempotency_key)
             found = self._connection.execute(existing).scalar_one_or_none()
@@ -53,6 +66,9 @@ class SqlJobQueue:
         }
         returned = _INSERT_JOB.execute(self._connection, row).fetchone()
         assert returned is not None  # INSERT … RETURNING gives the row
+        if self._connection.dialect.name == "postgresql":
+            # Delivered at commit, once per transaction however many jobs it queued.
+            self._connection.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
         return int(returned[0])
 
     def list_jobs(self, ticket_id: int | None = None, status: JobStatus | None = None) -> Sequence[Job]:
@@ -62,6 +78,163 @@ class SqlJobQueue:
         if status is not None:
             statement = statement.where(jobs.c.status == status.value)
         return [job_from_row(row) for row in self._connection.execute(statement).mappings()]
+
+    def find(self, job_id: int) -> Job | None:
+        row = self._connection.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+        return None if row is None else job_from_row(row)
+
+    def claim(
+        self, kinds: Sequence[str], *, worker: str, now: datetime, lease: timedelta, limit: int = 1
+    ) -> Sequence[Claim]:
+        """See ``JobQueue.claim``."""
+        if not kinds or limit < 1:
+            return []
+        due = or_(
+            and_(jobs.c.status == JobStatus.QUEUED.value, jobs.c.run_at <= now),
+            and_(jobs.c.status == JobStatus.RUNNING.value, jobs.c.locked_until < now),
+        )
+        picked = (
+            select(jobs.c.id)
+            .where(jobs.c.kind.in_(kinds), due)
+            .order_by(jobs.c.run_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # dropped by SQLite's compiler
+        )
+        statement = (
+            update(jobs)
+            .where(jobs.c.id.in_(picked.scalar_subquery()))
+            .values(
+                status=JobStatus.RUNNING.value,
+                attempts=jobs.c.attempts + 1,
+                locked_by=worker,
+                locked_until=now + lease,
+            )
+            .returning(*jobs.c)
+        )
+        claimed = [job_from_row(row) for row in self._connection.execute(statement).mappings()]
+        if not claimed:
+            return []
+        claimed.sort(key=lambda job: job.run_at)
+        again = [job for job in claimed if job.attempts > 1]
+        if again:
+            # A taken-over job left its attempt open: its worker died or hung past the lease.
+            self._connection.execute(
+                update(job_attempts)
+                .where(job_attempts.c.job_id.in_([job.id for job in again]), job_attempts.c.outcome.is_(None))
+                .values(outcome=AttemptOutcome.LEASE_EXPIRED.value, finished_at=now)
+            )
+        self._connection.execute(
+            insert(job_attempts),
+            [
+                {"job_id": job.id, "attempt": job.attempts, "worker": worker, "started_at": now}
+                for job in claimed
+            ],
+        )
+        resumed = self._resumed(again)
+        return [Claim(job, resume=(job.id, job.attempts) in resumed) for job in claimed]
+
+    def _resumed(self, jobs_again: Sequence[Job]) -> set[tuple[int, int]]:
+        """(job id, attempt) of the claimed attempts that follow a person's incident retry."""
+        if not jobs_again:
+            return set()
+        rows = self._connection.execute(
+            select(incidents.c.job_id, incidents.c.retried_after_attempt).where(
+                incidents.c.job_id.in_([job.id for job in jobs_again]),
+                incidents.c.status == IncidentStatus.RETRIED.value,
+            )
+        )
+        return {(job_id, after + 1) for job_id, after in rows if after is not None}
+
+    def renew_leases(self, job_ids: Sequence[int], *, worker: str, until: datetime) -> int:
+        if not job_ids:
+            return 0
+        result = self._connection.execute(
+            update(jobs)
+            .where(
+                jobs.c.id.in_(job_ids),
+                jobs.c.locked_by == worker,
+                jobs.c.status == JobStatus.RUNNING.value,
+            )
+            .values(locked_until=until)
+        )
+        return int(result.rowcount)
+
+    def finish_attempt(
+        self,
+        claim: Claim,
+        *,
+        worker: str,
+        now: datetime,
+        outcome: AttemptOutcome,
+        status: JobStatus,
+        run_at: datetime | None = None,
+        error: str | None = None,
+        response: str | None = None,
+    ) -> bool:
+        """See ``JobQueue.finish_attempt``."""
+        values: dict[str, Any] = {"status": status.value, "locked_by": None, "locked_until": None}
+        if status is JobStatus.QUEUED:
+            values["run_at"] = run_at if run_at is not None else now
+        else:
+            values["finished_at"] = now
+        if error is not None or outcome is AttemptOutcome.SUCCEEDED:
+            values["last_error"] = error
+        result = self._connection.execute(
+            update(jobs)
+            .where(
+                jobs.c.id == claim.job.id,
+                jobs.c.locked_by == worker,
+                jobs.c.attempts == claim.attempt,
+                jobs.c.status == JobStatus.RUNNING.value,
+            )
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            return False
+        self._connection.execute(
+            update(job_attempts)
+            .where(job_attempts.c.job_id == claim.job.id, job_attempts.c.attempt == claim.attempt)
+            .values(finished_at=now, outcome=outcome.value, error=error, response=response)
+        )
+        return True
+
+    def list_attempts(self, job_id: int) -> Sequence[JobAttempt]:
+        rows = self._connection.execute(
+            select(job_attempts).where(job_attempts.c.job_id == job_id).order_by(job_attempts.c.attempt)
+        ).mappings()
+        return [
+            JobAttempt(
+                job_id=row["job_id"],
+                attempt=row["attempt"],
+                worker=row["worker"],
+                started_at=row["started_at"],
+                finished_at=row["finished_at"],
+                outcome=None if row["outcome"] is None else AttemptOutcome(row["outcome"]),
+                error=row["error"],
+                response=row["response"],
+            )
+            for row in rows
+        ]
+
+    def requeue(self, job_id: int, *, run_at: datetime, extra_attempts: int) -> None:
+        self._connection.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id)
+            .values(
+                status=JobStatus.QUEUED.value,
+                run_at=run_at,
+                max_attempts=jobs.c.attempts + extra_attempts,
+                locked_by=None,
+                locked_until=None,
+                finished_at=None,
+            )
+        )
+        if self._connection.dialect.name == "postgresql":
+            self._connection.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+
+    def count_due(self, now: datetime) -> int:
+        statement = select(func.count()).where(jobs.c.status == JobStatus.QUEUED.value, jobs.c.run_at <= now)
+        return int(self._connection.execute(statement).scalar_one())
 
 
 def job_from_row(row: Mapping[Any, Any]) -> Job:
@@ -81,3 +254,22 @@ def job_from_row(row: Mapping[Any, Any]) -> Job:
         finished_at=row["finished_at"],
         idempotency_key=row["idempotency_key"],
     )
+
+
+def listen_for_jobs(
+    engine: Engine, wake: Callable[[], None], stop: threading.Event, poll: float = 1.0
+) -> None:
+    """Call ``wake`` whenever a transaction that queued a job commits, until ``stop`` is set.
+
+    PostgreSQL only (LISTEN/NOTIFY on a connection of its own, outside the pool); on other databases
+    it returns at once and the worker relies on polling. Connection failures end the listener (the
+    worker keeps polling); they are not retried here.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        while not stop.is_set():
+            for _notify in connection.notifies(timeout=poll, stop_after=1):
+                wake()

@@ -324,3 +324,41 @@ jobs = Table(
     Index("ix_jobs_status_run_at", "status", "run_at"),
     Index("ix_jobs_ticket_id", "ticket_id"),
 )
+
+# Every attempt at a job, kept for incidents and audits; ``outcome`` is None while it runs.
+job_attempts = Table(
+    "job_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("worker", String(NAME), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("outcome", String(20), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("response", Text, nullable=True),
+    UniqueConstraint("job_id", "attempt", name="uq_job_attempts_job_id_attempt"),
+)
+
+# Jobs that gave up and that their handler did not deal with: for a person to retry or resolve.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    Column("ticket_id", Integer, ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True),
+    Column("kind", String(100), nullable=False),
+    Column("step", String(NAME), nullable=False),
+    Column("error", Text, nullable=False),
+    Column("response", Text, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("closed_by", String(NAME), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("retried_after_attempt", Integer, nullable=True),
+    Index("ix_incidents_status", "status"),
+    Index("ix_incidents_job_id", "job_id"),
+    Index("ix_incidents_ticket_id", "ticket_id"),
+)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from ticketflow.db.catalog_repository import SqlCatalogRepository
 from ticketflow.db.connect import SQLITE_READ_ONLY
+from ticketflow.db.incident_repository import SqlIncidentRepository
 from ticketflow.db.job_repository import SqlJobQueue
 from ticketflow.db.process_repository import SqlProcessRepository
 from ticketflow.db.ticket_numbers import DEFAULT_SYSTEM_ID
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
     catalog: SqlCatalogRepository
     processes: SqlProcessRepository
     jobs: SqlJobQueue
+    incidents: SqlIncidentRepository
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._connection is not None:
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.catalog = SqlCatalogRepository(connection)
         self.processes = SqlProcessRepository(connection, self._clock)
         self.jobs = SqlJobQueue(connection, self._clock)
+        self.incidents = SqlIncidentRepository(connection)
         return self
 
     def __exit__(

@@ -9,7 +9,7 @@ without committing rolls back.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
@@ -17,6 +17,14 @@ from ticketflow.domain.catalog import Catalog
 from ticketflow.domain.tickets import Ticket
 from ticketflow.usecases.catalog_records import (
     CatalogRecord,
+)
+from ticketflow.usecases.job_records import (
+    AttemptOutcome,
+    Claim,
+    Incident,
+    IncidentStatus,
+    JobAttempt,
+    NewIncident,
 )
 from ticketflow.usecases.records import (
     Article,
@@ -183,6 +191,77 @@ class JobQueue(Protocol):
         """Jobs, oldest first, optionally only a ticket's or only those in ``status``."""
         ...
 
+    # The worker's side. Every write after the claim names the attempt it finishes: if the lease
+    # was lost meanwhile (another worker took the job over), it changes nothing and returns False.
+
+    def find(self, job_id: int) -> Job | None: ...
+
+    def claim(
+        self, kinds: Sequence[str], *, worker: str, now: datetime, lease: timedelta, limit: int = 1
+    ) -> Sequence[Claim]:
+        """Take up to ``limit`` jobs of ``kinds`` that are due (queued with ``run_at <= now``) or
+        whose lease expired, oldest ``run_at`` first: each becomes ``running`` under a lease until
+        ``now + lease``, its attempt count grows by one and the attempt is recorded as started.
+        Jobs locked by another transaction are skipped, never waited for or taken twice."""
+        ...
+
+    def renew_leases(self, job_ids: Sequence[int], *, worker: str, until: datetime) -> int:
+        """Extend the leases ``worker`` still holds on ``job_ids``; returns how many it holds."""
+        ...
+
+    def finish_attempt(
+        self,
+        claim: Claim,
+        *,
+        worker: str,
+        now: datetime,
+        outcome: AttemptOutcome,
+        status: JobStatus,
+        run_at: datetime | None = None,
+        error: str | None = None,
+        response: str | None = None,
+    ) -> bool:
+        """End the claimed attempt with ``outcome`` and put the job in ``status`` (``queued`` again
+        at ``run_at`` for a retry; ``done``/``failed``/``dead`` finished)."""
+        ...
+
+    def list_attempts(self, job_id: int) -> Sequence[JobAttempt]:
+        """The job's attempts, oldest first."""
+        ...
+
+    def requeue(self, job_id: int, *, run_at: datetime, extra_attempts: int) -> None:
+        """Queue a finished job again (an incident retry) with ``extra_attempts`` more attempts."""
+        ...
+
+    def count_due(self, now: datetime) -> int:
+        """How many queued jobs are due at ``now`` (the queue depth)."""
+        ...
+
+
+class IncidentRepository(Protocol):
+    """Jobs that gave up, for a person to see, retry or resolve."""
+
+    def open(self, incident: NewIncident) -> int: ...
+
+    def find(self, incident_id: int) -> Incident | None: ...
+
+    def list(self, status: IncidentStatus | None = None, ticket_id: int | None = None) -> Sequence[Incident]:
+        """Incidents, newest first."""
+        ...
+
+    def close(
+        self,
+        incident_id: int,
+        *,
+        status: IncidentStatus,
+        closed_at: datetime,
+        closed_by: str,
+        note: str,
+        retried_after_attempt: int | None = None,
+    ) -> None:
+        """Move an open incident to ``status``; ConflictError if it is not open any more."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over all repositories. ``with uow: ... uow.commit()``; leaving the block
@@ -200,6 +279,9 @@ class UnitOfWork(Protocol):
 
     @property
     def jobs(self) -> JobQueue: ...
+
+    @property
+    def incidents(self) -> IncidentRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
