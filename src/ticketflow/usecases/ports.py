@@ -14,7 +14,9 @@ from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
 from ticketflow.domain.catalog import Catalog
+from ticketflow.domain.notifications import OutgoingMail
 from ticketflow.domain.tickets import Ticket
+from ticketflow.domain.webservice_mapping import ServiceRequest, ServiceResponse
 from ticketflow.usecases.catalog_records import (
     CatalogRecord,
 )
@@ -298,3 +300,23 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class WebServiceClient(Protocol):
+    """Makes the HTTP call of a web service (``ticketflow.outbound.webservice``)."""
+
+    def call(self, request: ServiceRequest) -> ServiceResponse:
+        """Send ``request`` with its authentication (secrets resolved by name) and return any HTTP
+        answer, whatever its status. Raises RetryableError for a timeout or a connection failure,
+        PermanentError when the request cannot be made at all (unknown secret, URL outside the
+        service's base URL)."""
+        ...
+
+
+class Mailer(Protocol):
+    """Sends e-mail (``ticketflow.outbound.smtp``)."""
+
+    def send(self, mail: OutgoingMail) -> None:
+        """Hand ``mail`` to the mail server. Raises PermanentError when the server refuses it for good
+        (SMTP 5xx), RetryableError for a 4xx answer or a connection failure."""
+        ...
