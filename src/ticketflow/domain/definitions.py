@@ -188,8 +188,13 @@ class Process:
         return tuple(t for t in self.transitions if t.source == activity_key and t.error_code is None)
 
     def error_transition(self, activity_key: str, error_code: str) -> Transition | None:
+        """The error transition leaving ``activity_key`` for ``error_code`` (or the catch-all ``*``)."""
         return next(
-            (t for t in self.transitions if t.source == activity_key and t.error_code in (error_code, "*")),
+            (
+                t
+                for t in self.transitions
+                if t.source == activity_key and t.error_code is not None and t.error_code in (error_code, "*")
+            ),
             None,
         )
 
