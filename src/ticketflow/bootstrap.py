@@ -5,7 +5,8 @@ Entry points (CLI, web server, worker) call these functions once; nothing here r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -15,8 +16,14 @@ from ticketflow.db.migrate import upgrade
 from ticketflow.db.seed import seed_defaults
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.outbound.scripts import load_scripts, load_validators
+from ticketflow.outbound.secrets import SecretStore
+from ticketflow.outbound.smtp import SmtpMailer, SmtpSettings
+from ticketflow.outbound.webservice import HttpWebServiceClient
+from ticketflow.usecases.email_jobs import NotificationJobs
+from ticketflow.usecases.jobs import JobHandler
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.runtime import ProcessRuntime
+from ticketflow.usecases.service_jobs import ServiceTaskJobs
 
 
 @dataclass
@@ -26,11 +33,16 @@ class Application:
     settings: Settings
     engine: Engine
     runtime: ProcessRuntime
+    # Adapters built for this application (HTTP connection pools …), closed with it.
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)
 
     def close(self) -> None:
+        for close in reversed(self.closers):
+            close()
+        self.closers.clear()
         self.engine.dispose()
 
 
@@ -51,3 +63,27 @@ def migrate_database(settings: Settings) -> None:
             uow.commit()
     finally:
         application.close()
+
+
+def job_handlers(application: Application) -> Mapping[str, JobHandler]:
+    """The worker's handlers for ``web_service`` and ``email`` jobs, wired to the real adapters
+    (httpx, smtplib) from the application's settings. The HTTP client closes with the application."""
+    settings = application.settings
+    client = HttpWebServiceClient(SecretStore(settings.secrets_file))
+    application.closers.append(client.close)
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    mailer = SmtpMailer(
+        SmtpSettings(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            security=settings.smtp_security,
+            user=settings.smtp_user,
+            password=password,
+            timeout_seconds=settings.smtp_timeout_seconds,
+        )
+    )
+    handlers: tuple[JobHandler, ...] = (
+        ServiceTaskJobs(application.uow, application.runtime, client),
+        NotificationJobs(application.uow, application.runtime, mailer, settings.mail_from),
+    )
+    return {handler.kind: handler for handler in handlers}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,7 +20,18 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "info"
     hop_limit: int = Field(default=100, ge=1, description="automatic moves per step before a loop error")
-    secrets_file: Path | None = None
+    secrets_file: Path | None = Field(
+        default=None, description="web-service secrets: a JSON object or NAME=value lines"
+    )
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="starttls upgrades a plain connection; tls connects with TLS (465)"
+    )
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_from: str = Field(default="ticketflow@localhost", description="sender of notifications")
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

@@ -1,0 +1,264 @@
+"""The ``email`` job: a ``SendNotification`` rendered, sent over SMTP and kept as an article.
+
+The payload (``ticketflow.usecases.steps``) names recipients — ``owner``, ``responsible``,
+``customer``, ``role:<name>`` (its valid agents), ``queue:<name>`` (the valid agents with ``rw`` on
+the queue's group through a role), or plain addresses (which may hold ticket tags) — and either a
+subject and body or a ``NotificationTemplate`` (the payload's own subject/body win when given).
+
+Each recipient gets a mail of their own (no recipient sees another's address, and
+``<OTOBO_NOTIFICATION_RECIPIENT_…>`` tags are theirs), and every mail sent becomes an article on the
+ticket at once (channel Email, sender system, visible to the customer when it went to the customer),
+with OTOBO's history line ``SendAgentNotification`` / ``SendCustomerNotification``.
+
+Delivery is at least once, like OTOBO's mail queue: a retry skips recipients that already have this
+mail's article since the job was created, so only a crash between the SMTP accept and the article's
+commit can send a mail twice. The ``Message-ID`` is derived from the job and the recipient so that a
+receiver can spot such a repeat. SMTP 5xx is final, 4xx and connection failures are retried (the
+``Mailer`` decides); a job that gives up becomes an incident (``give_up`` returns False).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+
+from ticketflow.domain.errors import JobError, PermanentError
+from ticketflow.domain.notifications import (
+    NotificationData,
+    OutgoingMail,
+    PersonData,
+    RenderedMail,
+    is_html,
+    person_data,
+    render_notification,
+)
+from ticketflow.domain.placeholders import render_text
+from ticketflow.domain.tickets import Ticket, TicketSnapshot
+from ticketflow.usecases.catalog_records import Agent, CustomerUser, NotificationTemplate, Queue, Role
+from ticketflow.usecases.ports import Mailer, UnitOfWork, UnitOfWorkFactory
+from ticketflow.usecases.records import HistoryEntry, Job, NewArticle
+from ticketflow.usecases.runtime import ProcessRuntime
+from ticketflow.usecases.service_jobs import ticket_snapshot
+from ticketflow.usecases.steps import Actor
+
+KIND = "email"
+WORKER = Actor("worker")
+_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    address: str
+    data: PersonData
+    customer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """One rendered mail per recipient, and which of them went out already (an earlier attempt)."""
+
+    ticket_id: int
+    label: str
+    mails: tuple[tuple[Recipient, RenderedMail], ...]
+    sent: frozenset[tuple[str, str]]
+
+
+class NotificationJobs:
+    """The ``JobHandler`` for ``email`` jobs (see the module docstring). ``config`` feeds
+    ``<OTOBO_CONFIG_…>`` tags (e.g. ``FQDN``)."""
+
+    kind = KIND
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        runtime: ProcessRuntime,
+        mailer: Mailer,
+        sender: str,
+        *,
+        config: Mapping[str, str] | None = None,
+        actor: Actor = WORKER,
+    ) -> None:
+        self._uow = uow
+        self._runtime = runtime
+        self._mailer = mailer
+        self._sender = sender
+        self._config = dict(config or {})
+        self._actor = actor
+
+    def run(self, job: Job, now: datetime) -> None:
+        prepared = self._prepare(job, now)
+        for recipient, mail in prepared.mails:
+            if (recipient.address.casefold(), mail.subject) in prepared.sent:
+                continue
+            self._mailer.send(
+                OutgoingMail(
+                    sender=self._sender,
+                    to=recipient.address,
+                    subject=mail.subject,
+                    text=mail.text,
+                    html=mail.html,
+                    message_id=f"<job-{job.id}.{recipient.address}>",
+                )
+            )
+            self._record(prepared, recipient, mail, now)
+        log.info("notification sent", job_id=job.id, ticket_id=prepared.ticket_id, mails=len(prepared.mails))
+
+    def resume(self, job: Job, now: datetime) -> None:
+        self.run(job, now)
+
+    def give_up(self, job: Job, error: JobError, now: datetime) -> bool:
+        log.warning("notification not delivered", job_id=job.id, ticket_id=job.ticket_id, error=error.message)
+        return False
+
+    def _prepare(self, job: Job, now: datetime) -> _Prepared:
+        payload = job.payload
+        ticket_id = int(payload.get("ticket_id") or job.ticket_id or 0)
+        with self._uow() as uow:
+            ticket = uow.tickets.get(ticket_id)
+            subject, body, content_type, label = _message(uow, payload)
+            snapshot = ticket_snapshot(uow, ticket)
+            recipients = _recipients(uow, ticket, snapshot, [str(r) for r in payload.get("recipients") or ()])
+            if not recipients:
+                raise PermanentError(f"no recipient with an e-mail address among {payload.get('recipients')}")
+            labels = self._runtime.engine_context(self._runtime.catalog(uow, now), now).dynamic_field_labels
+            owner = _agent_data(uow, ticket.owner)
+            responsible = _agent_data(uow, ticket.responsible)
+            sent = frozenset(
+                (article.to_address.casefold(), article.subject)
+                for article in uow.tickets.list_articles(ticket.id)
+                if article.channel == "Email" and article.created_at >= job.created_at
+            )
+        mails = tuple(
+            (
+                recipient,
+                render_notification(
+                    subject,
+                    body,
+                    content_type,
+                    snapshot,
+                    NotificationData(owner, responsible, recipient.data, self._config, labels),
+                ),
+            )
+            for recipient in recipients
+        )
+        return _Prepared(ticket.id, label, mails, sent)
+
+    def _record(self, prepared: _Prepared, recipient: Recipient, mail: RenderedMail, now: datetime) -> None:
+        html = mail.html is not None
+        article = NewArticle(
+            subject=mail.subject,
+            body=mail.html if mail.html is not None else mail.text,
+            created_by=self._actor.login,
+            channel="Email",
+            sender_type="system",
+            visible_for_customer=recipient.customer,
+            from_address=self._sender,
+            to_address=recipient.address,
+            content_type=f"text/{'html' if html else 'plain'}; charset=utf-8",
+        )
+        if recipient.customer:
+            history = ("SendCustomerNotification", f"%%{recipient.address}")
+        else:
+            login = recipient.data.get("UserLogin") or recipient.address
+            history = ("SendAgentNotification", f"%%{prepared.label}%%{login}%%Email")
+        with self._uow() as uow:
+            uow.tickets.add_article(prepared.ticket_id, article)
+            uow.tickets.add_history(HistoryEntry(prepared.ticket_id, *history, now, self._actor.login))
+            uow.commit()
+
+
+def _message(uow: UnitOfWork, payload: Mapping[str, object]) -> tuple[str, str, str, str]:
+    """Subject, body, content type and a name for the history: the template's, overridden by the
+    payload's own subject and body."""
+    subject, body = str(payload.get("subject") or ""), str(payload.get("body") or "")
+    content_type = str(payload.get("content_type") or "text/plain")
+    name = payload.get("template")
+    if name:
+        template = uow.catalog.find(NotificationTemplate, str(name))
+        if template is None or not template.valid:
+            raise PermanentError(f"notification template '{name}' does not exist (or is invalid)")
+        if not subject and not body:
+            content_type = template.content_type
+        subject, body = subject or template.subject, body or template.body
+    if not subject:
+        raise PermanentError("the notification has no subject")
+    return subject, body, content_type if is_html(content_type) else "text/plain", str(name or subject)
+
+
+def _recipients(
+    uow: UnitOfWork, ticket: Ticket, snapshot: TicketSnapshot, specs: Sequence[str]
+) -> list[Recipient]:
+    """The recipients of ``specs`` in order, each address once (see the module docstring)."""
+    seen: set[str] = set()
+    found: list[Recipient] = []
+    for spec in specs:
+        for recipient in _resolve(uow, ticket, snapshot, spec.strip()):
+            key = recipient.address.casefold()
+            if key not in seen and _ADDRESS.fullmatch(recipient.address):
+                seen.add(key)
+                found.append(recipient)
+    return found
+
+
+def _resolve(uow: UnitOfWork, ticket: Ticket, snapshot: TicketSnapshot, spec: str) -> Iterator[Recipient]:
+    kind, _, name = spec.partition(":")
+    match kind.lower(), name:
+        case "owner", "":
+            yield from _agents(uow, [ticket.owner])
+        case "responsible", "":
+            yield from _agents(uow, [ticket.responsible] if ticket.responsible else [])
+        case "customer", "":
+            user = (
+                uow.catalog.find(CustomerUser, ticket.customer_user_id) if ticket.customer_user_id else None
+            )
+            if user is not None and user.valid and user.email:
+                data = person_data(user.login, user.first_name, user.last_name, user.email)
+                yield Recipient(user.email, data, customer=True)
+        case "role", _ if name:
+            members = [a.login for a in uow.catalog.list(Agent) if name in a.roles]
+            yield from _agents(uow, members)
+        case "queue", _ if name:
+            yield from _agents(uow, _queue_agents(uow, name))
+        case _:
+            for address in render_text(spec, snapshot).split(","):
+                if "@" in address:
+                    yield Recipient(address.strip(), {"UserEmail": address.strip()})
+                else:
+                    log.warning("unknown notification recipient", recipient=spec, ticket_id=ticket.id)
+
+
+def _queue_agents(uow: UnitOfWork, queue_name: str) -> list[str]:
+    """Agents with ``rw`` on the queue's group through one of their roles (OTOBO's AgentWritePermissions)."""
+    queue = uow.catalog.find(Queue, queue_name)
+    if queue is None:
+        log.warning("notification names an unknown queue", queue=queue_name)
+        return []
+    writers = {
+        role.name
+        for role in uow.catalog.list(Role)
+        if role.valid and "rw" in role.permissions.get(queue.group, frozenset())
+    }
+    return [agent.login for agent in uow.catalog.list(Agent) if writers & set(agent.roles)]
+
+
+def _agents(uow: UnitOfWork, logins: Sequence[str]) -> Iterator[Recipient]:
+    for login in logins:
+        agent = uow.catalog.find(Agent, login)
+        if agent is not None and agent.valid and agent.email:
+            yield Recipient(
+                agent.email, person_data(agent.login, agent.first_name, agent.last_name, agent.email)
+            )
+
+
+def _agent_data(uow: UnitOfWork, login: str | None) -> PersonData:
+    agent = uow.catalog.find(Agent, login) if login else None
+    if agent is None:
+        return {}
+    return person_data(agent.login, agent.first_name, agent.last_name, agent.email)
