@@ -493,3 +493,65 @@ class TestStartSubProcess:
     def test_version_must_be_a_number(self) -> None:
         with pytest.raises(ActionError, match="Version"):
             run("StartSubProcess", {"Process": "p", "Version": "latest"})
+
+
+class TestPreparedShortcuts:
+    """``ActionModule.prepare`` (used by the engine for configs without placeholders) must give
+    exactly what ``run`` gives for the same config, whatever the ticket and the list fields."""
+
+    CONFIGS: tuple[dict[str, Value], ...] = (
+        {"Queue": "Raw"},
+        {"Queue": "Sales"},
+        {"Queue": ""},
+        {"QueueID": "3"},
+        {"Owner": "root"},
+        {"Owner": "jdoe", "UserID": "1"},
+        {"Title": "x"},
+        {"Title": ("a", "b")},
+        {"Priority": "3 normal"},
+        {"Type": "Incident"},
+        {"Responsible": "jdoe"},
+        {"Service": "IT"},
+        {"State": "open"},
+        {"State": "pending reminder"},
+        {"State": "pending reminder", "PendingTimeDiff": "60"},
+        {"State": "closed successful", "PendingTime": ""},
+        {"StateID": "2"},
+        {"Status": "approved"},
+        {"DynamicField_Status": "", "UserID": "1"},
+        {"Tags": "a, b", "Status": "x"},
+        {"Tags": ("a", "b")},
+        {"Tags": ()},
+        {"Bad Name": "x"},
+        {"UserID": "1"},
+        {"Status": "x", "TicketID": "42"},
+    )
+    FIELDS: tuple[dict[str, Value], ...] = ({}, {"Tags": ("a",)}, {"Status": "old", "Tags": "a"})
+
+    @pytest.mark.parametrize("module", sorted(name for name, m in ACTIONS.items() if m.prepare))
+    def test_prepared_run_gives_what_run_gives(self, module: str) -> None:
+        action = ACTIONS[module]
+        assert action.prepare is not None
+        for config in self.CONFIGS:
+            prepared = action.prepare(config)
+            if prepared is None:
+                continue
+            for fields in self.FIELDS:
+                for list_fields in (frozenset(), frozenset({"Tags"})):
+                    expected = self._outcome(action.run, call(config, fields, list_fields))
+                    got = self._outcome(prepared, call(config, fields, list_fields))
+                    assert got == expected, (module, config, fields, list_fields)
+
+    def test_the_common_setters_and_dynamic_field_set_have_shortcuts(self) -> None:
+        for name in ("TicketQueueSet", "TicketStateSet", "TicketOwnerSet", "DynamicFieldSet"):
+            prepare = ACTIONS[name].prepare
+            assert prepare is not None
+            assert prepare({"Queue": "x", "State": "open", "Owner": "x", "Status": "x"}) is not None
+
+    @staticmethod
+    def _outcome(run: object, action_call: ActionCall) -> object:
+        assert callable(run)
+        try:
+            return run(action_call)
+        except ActionError as error:
+            return error.message

@@ -623,6 +623,16 @@ def _match_ordering(name: str, ordering: MatchType, expected: str, value: Value 
     return False, f"{name} is {_show(value)}, no element is {words} {expected!r}"
 
 
+def ordering_holds(ordering: MatchType, left: str, right: str) -> bool:
+    """Whether ``left <ordering> right`` holds for an ordering match type (numbers, dates, else texts)."""
+    return _holds(ordering, left, right)[0]
+
+
+def pattern_for(text: str) -> re.Pattern[str]:
+    """The compiled pattern of a Regexp/NotRegexp match that ``find_field_problem`` accepted."""
+    return _compiled(text)
+
+
 def _holds(ordering: MatchType, left: str, right: str) -> tuple[bool, str]:
     order, basis = _three_way(left, right)
     if ordering is MatchType.LESS_THAN:

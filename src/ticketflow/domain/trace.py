@@ -8,10 +8,11 @@ to and from a JSON-able dict with a ``"kind"`` key, for the history table.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import FrozenInstanceError, dataclass, fields
 from datetime import timedelta
 from typing import Any
 
+from ticketflow.domain.conditions import Condition, evaluate
 from ticketflow.domain.effects import (
     AddArticle,
     CallWebService,
@@ -23,6 +24,7 @@ from ticketflow.domain.effects import (
     StartSubProcess,
     describe_effect,
 )
+from ticketflow.domain.tickets import Value
 
 
 def _effects_phrase(effects: tuple[Effect, ...]) -> str:
@@ -38,19 +40,113 @@ class EnteredActivity:
         return f"Entered activity '{self.activity}' ({self.activity_type.replace('_', ' ')})."
 
 
-@dataclass(frozen=True, slots=True)
 class TransitionChecked:
-    """One transition's condition was evaluated; ``reasons`` come from the condition evaluator."""
+    """One transition's condition was evaluated; ``reasons`` come from the condition evaluator.
+
+    Behaves like the other entries (a frozen value: equality, hash, repr, ``match`` patterns by its
+    four fields) but is a hand-written slots class, because the engine builds it lazily
+    (``checked_lazily``): it keeps the few values the condition read and writes the reason sentences
+    only when ``reasons`` is first read, with the reference evaluator. That saves about 2 µs per
+    checked condition on a step that nobody may ever describe.
+    """
+
+    __slots__ = ("_data", "_reasons", "_source", "activity", "matched", "transition")
+    __match_args__ = ("activity", "transition", "matched", "reasons")
 
     activity: str
     transition: str
     matched: bool
-    reasons: tuple[str, ...] = ()
+    _reasons: tuple[str, ...] | None
+    _source: Condition | None
+    _data: Mapping[str, Value] | None
+
+    def __init__(self, activity: str, transition: str, matched: bool, reasons: tuple[str, ...] = ()) -> None:
+        _build_checked(self, activity, transition, matched, reasons, None, None)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        reasons = self._reasons
+        if reasons is None:
+            assert self._source is not None
+            assert self._data is not None
+            reasons = evaluate(self._source, self._data).reasons
+            _set_reasons(self, reasons)  # computed once; the value was fixed at construction
+            _set_source(self, None)
+            _set_data(self, None)
+        return reasons
 
     def describe(self) -> str:
         verdict = "matched" if self.matched else "did not match"
-        why = f": {'; '.join(self.reasons)}" if self.reasons else ""
+        reasons = self.reasons
+        why = f": {'; '.join(reasons)}" if reasons else ""
         return f"Transition '{self.transition}' from '{self.activity}' {verdict}{why}."
+
+    def _key(self) -> tuple[str, str, bool, tuple[str, ...]]:
+        return (self.activity, self.transition, self.matched, self.reasons)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not TransitionChecked:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"TransitionChecked(activity={self.activity!r}, transition={self.transition!r}, "
+            f"matched={self.matched!r}, reasons={self.reasons!r})"
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+# The slots' own setters: they get past the frozen __setattr__ (as a frozen dataclass's __init__ does).
+_set_activity = TransitionChecked.__dict__["activity"].__set__
+_set_transition = TransitionChecked.__dict__["transition"].__set__
+_set_matched = TransitionChecked.__dict__["matched"].__set__
+_set_reasons = TransitionChecked.__dict__["_reasons"].__set__
+_set_source = TransitionChecked.__dict__["_source"].__set__
+_set_data = TransitionChecked.__dict__["_data"].__set__
+
+
+def _build_checked(
+    entry: TransitionChecked,
+    activity: str,
+    transition: str,
+    matched: bool,
+    reasons: tuple[str, ...] | None,
+    source: Condition | None,
+    data: Mapping[str, Value] | None,
+) -> TransitionChecked:
+    _set_activity(entry, activity)
+    _set_transition(entry, transition)
+    _set_matched(entry, matched)
+    _set_reasons(entry, reasons)
+    _set_source(entry, source)
+    _set_data(entry, data)
+    return entry
+
+
+_new = object.__new__
+
+
+def checked_lazily(
+    activity: str, transition: str, matched: bool, condition: Condition, data: Mapping[str, Value]
+) -> TransitionChecked:
+    """A ``TransitionChecked`` whose reasons are ``evaluate(condition, data).reasons``, computed when
+    first read. Only for a condition whose evaluation reads nothing but ``data`` (no ``Module`` field)
+    and a ``data`` nobody changes afterwards."""
+    return _build_checked(_new(TransitionChecked), activity, transition, matched, None, condition, data)
+
+
+def checked(activity: str, transition: str, matched: bool, reasons: tuple[str, ...]) -> TransitionChecked:
+    """``TransitionChecked(activity, transition, matched, reasons)`` without the call overhead."""
+    return _build_checked(_new(TransitionChecked), activity, transition, matched, reasons, None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,12 +409,12 @@ def trace_to_dict(entry: TraceEntry) -> dict[str, object]:
     """A trace entry as JSON-able data with a ``"kind"`` key (``"moved"``, ``"action_ran"`` …); no entry
     has a field of that name."""
     result: dict[str, object] = {"kind": _KIND_OF_ENTRY[type(entry)]}
-    for item in fields(entry):
-        value = getattr(entry, item.name)
-        if item.name == "effects":
-            result[item.name] = [effect_to_dict(effect) for effect in value]
+    for name in _field_names(type(entry)):
+        value = getattr(entry, name)
+        if name == "effects":
+            result[name] = [effect_to_dict(effect) for effect in value]
         else:
-            result[item.name] = _jsonable(value)
+            result[name] = _jsonable(value)
     return result
 
 
@@ -328,16 +424,22 @@ def trace_from_dict(data: Mapping[str, Any]) -> TraceEntry:
     if cls is None:
         raise ValueError(f"unknown trace entry kind {data.get('kind')!r}")
     values: dict[str, Any] = {}
-    for item in fields(cls):
-        if item.name not in data:
+    for name in _field_names(cls):
+        if name not in data:
             continue
-        raw = data[item.name]
-        if item.name == "effects":
-            values[item.name] = tuple(effect_from_dict(effect) for effect in raw)
+        raw = data[name]
+        if name == "effects":
+            values[name] = tuple(effect_from_dict(effect) for effect in raw)
         else:
-            values[item.name] = _from_json(raw)
+            values[name] = _from_json(raw)
     entry: TraceEntry = cls(**values)
     return entry
+
+
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    if cls is TransitionChecked:
+        return TransitionChecked.__match_args__  # its public fields, in order
+    return tuple(item.name for item in fields(cls))
 
 
 def describe_trace(entries: tuple[TraceEntry, ...]) -> str:

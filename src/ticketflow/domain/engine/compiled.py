@@ -15,9 +15,10 @@ from ticketflow.domain.definitions import (
     Transition,
     TransitionAction,
 )
+from ticketflow.domain.engine.checks import ConditionPlan, compile_condition
 from ticketflow.domain.scripts import Script
 from ticketflow.domain.tickets import TicketSnapshot, Value
-from ticketflow.domain.transition_actions import ActionModule, find_action
+from ticketflow.domain.transition_actions import ActionModule, ActionRun, find_action
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,14 @@ class CompiledAction:
     action: TransitionAction
     module: ActionModule | None  # None: an unknown module, which fails when it runs
     templated: tuple[str, ...]  # the config keys whose values contain "<": placeholders to render
+    run: ActionRun | None = None  # the module's run, or its shortcut for this (fixed) config
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledTransition:
     transition: Transition
     actions: tuple[CompiledAction, ...]
+    plan: ConditionPlan | None = None  # None: no condition, or one only the reference can decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,12 @@ def compile_process(version: ProcessVersion) -> CompiledProcess:
     outgoing: dict[str, list[CompiledTransition]] = {activity.key: [] for activity in process.activities}
     errors: dict[str, list[CompiledTransition]] = {activity.key: [] for activity in process.activities}
     for transition in process.transitions:
-        compiled = CompiledTransition(transition, tuple(_compile_action(a) for a in transition.actions))
+        condition = transition.condition
+        compiled = CompiledTransition(
+            transition,
+            tuple(_compile_action(a) for a in transition.actions),
+            None if condition is None else compile_condition(condition),
+        )
         by_source = outgoing if transition.error_code is None else errors
         by_source.setdefault(transition.source, []).append(compiled)
     return CompiledProcess(
@@ -85,7 +93,11 @@ def _compile_action(action: TransitionAction) -> CompiledAction:
         for key, value in action.config.items()
         if "<" in (value if isinstance(value, str) else "".join(value))
     )
-    return CompiledAction(action, find_action(action.module), templated)
+    module = find_action(action.module)
+    if module is None:
+        return CompiledAction(action, None, templated)
+    run = module.prepare(action.config) if module.prepare is not None and not templated else None
+    return CompiledAction(action, module, templated, run or module.run)
 
 
 def sub_process_results(call: SubProcessCall, child: TicketSnapshot) -> dict[str, Value]:

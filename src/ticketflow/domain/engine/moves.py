@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
 from ticketflow.domain.conditions import evaluate
 from ticketflow.domain.definitions import Activity, Transition
+from ticketflow.domain.engine.checks import NeedsReference, check, read
 from ticketflow.domain.engine.compiled import CompiledAction, CompiledTransition
-from ticketflow.domain.engine.state import StepState, new_action_ran, new_checked, new_moved
+from ticketflow.domain.engine.state import StepState, new_action_ran, new_moved
 from ticketflow.domain.errors import ActionError, ConditionError
 from ticketflow.domain.placeholders import render
 from ticketflow.domain.positions import ProcessPosition
-from ticketflow.domain.tickets import Value
 from ticketflow.domain.trace import (
     ActionFailed,
     ConditionFailedToEvaluate,
     HopLimitReached,
     NothingToDo,
+    checked,
+    checked_lazily,
 )
 from ticketflow.domain.transition_actions import ActionCall
 
@@ -29,24 +30,36 @@ def choose(state: StepState, activity: Activity) -> CompiledTransition | None:
     """The first outgoing transition of ``activity`` whose condition holds, in listed order. A broken
     condition ends the check without a move (OTOBO, Q7), recorded in the trace (Q11)."""
     candidates = state.process.outgoing.get(activity.key, ())
-    data: Mapping[str, Value] | None = None
+    trace = state.trace
     for candidate in candidates:
         transition = candidate.transition
-        if transition.condition is None:
-            state.trace.append(new_checked(activity.key, transition.key, True, _ALWAYS))
+        condition = transition.condition
+        if condition is None:
+            trace.append(checked(activity.key, transition.key, True, _ALWAYS))
             return candidate
-        if data is None:
-            data = state.snapshot.data()
+        plan = candidate.plan
+        if plan is not None:
+            # The compiled check (see ``checks``): the verdict now, the reasons when read.
+            data = read(plan, state.snapshot)
+            try:
+                matched = check(plan, data)
+            except NeedsReference:
+                pass
+            else:
+                trace.append(checked_lazily(activity.key, transition.key, matched, condition, data))
+                if matched:
+                    return candidate
+                continue
         try:
-            result = evaluate(transition.condition, data, state.context.validators)
+            result = evaluate(condition, state.snapshot.data(), state.context.validators)
         except ConditionError as error:
-            state.trace.append(ConditionFailedToEvaluate(activity.key, transition.key, error.message))
+            trace.append(ConditionFailedToEvaluate(activity.key, transition.key, error.message))
             return None
-        state.trace.append(new_checked(activity.key, transition.key, result.matched, result.reasons))
+        trace.append(checked(activity.key, transition.key, result.matched, result.reasons))
         if result.matched:
             return candidate
     if not candidates:
-        state.trace.append(NothingToDo(f"'{activity.key}' has no outgoing transitions"))
+        trace.append(NothingToDo(f"'{activity.key}' has no outgoing transitions"))
     return None
 
 
@@ -100,8 +113,8 @@ def run_action(
     state: StepState, source: Activity, transition: Transition, compiled: CompiledAction
 ) -> str | None:
     """Run one action on the working snapshot; None on success, else the failure (already traced)."""
-    action, module = compiled.action, compiled.module
-    if module is None:
+    action, module, run = compiled.action, compiled.module, compiled.run
+    if module is None or run is None:
         message = f"transition action module '{action.module}' does not exist"
         state.trace.append(ActionFailed(transition.key, action.key, action.module, message))
         return message
@@ -111,22 +124,30 @@ def run_action(
         snapshot, labels, config = state.snapshot, context.dynamic_field_labels, dict(config)
         for key in compiled.templated:
             config[key] = render(config[key], snapshot, labels)
-    call = ActionCall(
-        config,
-        state.snapshot,
-        context.now,
-        state.position.process_key,
-        source.key,
-        transition.key,
-        action.key,
-        context.state_types,
-        context.list_fields,
+    # tuple.__new__ skips the NamedTuple's generated Python __new__ (about 0.3 µs per action).
+    call = _new_call(
+        ActionCall,
+        (
+            config,
+            state.snapshot,
+            context.now,
+            state.position.process_key,
+            source.key,
+            transition.key,
+            action.key,
+            context.state_types,
+            context.list_fields,
+        ),
     )
     try:
-        effects = module.run(call)
+        effects = run(call)
     except ActionError as error:
         state.trace.append(ActionFailed(transition.key, action.key, module.name, error.message))
         return f"transition action '{action.key}' ({module.name}): {error.message}"
-    state.apply(effects)
+    if effects:
+        state.apply(effects)
     state.trace.append(new_action_ran(transition.key, action.key, module.name, effects))
     return None
+
+
+_new_call: Final = tuple.__new__

@@ -22,7 +22,6 @@ from ticketflow.domain.trace import (
     Moved,
     ProcessFailed,
     TraceEntry,
-    TransitionChecked,
 )
 
 ACTIVE: Final = PositionStatus.ACTIVE
@@ -35,7 +34,6 @@ _PREFIX_LENGTH: Final = len(DYNAMIC_FIELD_PREFIX)
 new_position: Final = builder(ProcessPosition)
 new_snapshot: Final = builder(TicketSnapshot)
 new_entered: Final = builder(EnteredActivity)
-new_checked: Final = builder(TransitionChecked)
 new_moved: Final = builder(Moved)
 new_action_ran: Final = builder(ActionRan)
 

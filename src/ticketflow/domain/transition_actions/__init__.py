@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ticketflow.domain.transition_actions.call import ActionCall, ActionModule
+from ticketflow.domain.transition_actions.call import ActionCall, ActionModule, ActionRun
 from ticketflow.domain.transition_actions.extensions import SEND_NOTIFICATION, START_SUB_PROCESS
 from ticketflow.domain.transition_actions.setters import SETTERS
 from ticketflow.domain.transition_actions.tickets import (
@@ -19,7 +19,7 @@ from ticketflow.domain.transition_actions.tickets import (
     TICKET_CREATE,
 )
 
-__all__ = ["ACTIONS", "OTOBO_MODULE_PREFIX", "ActionCall", "ActionModule", "find_action"]
+__all__ = ["ACTIONS", "OTOBO_MODULE_PREFIX", "ActionCall", "ActionModule", "ActionRun", "find_action"]
 
 OTOBO_MODULE_PREFIX = "Kernel::System::ProcessManagement::TransitionAction::"
 

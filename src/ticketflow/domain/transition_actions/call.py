@@ -100,14 +100,23 @@ class ActionCall(NamedTuple):
         return known if known is not None else state
 
 
+ActionRun = Callable[[ActionCall], tuple[Effect, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class ActionModule:
-    """A transition action module: OTOBO's (``TicketQueueSet`` …) or one of ticketflow's."""
+    """A transition action module: OTOBO's (``TicketQueueSet`` …) or one of ticketflow's.
+
+    ``prepare`` (optional) is a shortcut for one fixed config without placeholders, asked once when a
+    process is compiled: it returns a function that gives exactly what ``run`` gives for that config
+    (errors included, typically by calling ``run`` for any case it does not cover), or None.
+    """
 
     name: str
     description: str
     parameters: tuple[Parameter, ...]
-    run: Callable[[ActionCall], tuple[Effect, ...]]
+    run: ActionRun
+    prepare: Callable[[Mapping[str, Value]], ActionRun | None] | None = None
 
 
 USER_ID = Parameter("UserID", "OTOBO: act as this user id. Accepted and ignored.", example="1")

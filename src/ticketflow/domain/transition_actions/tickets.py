@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
-from ticketflow.domain.effects import AddArticle, CreateTicket, Effect
+from ticketflow.domain.effects import AddArticle, CreateTicket, Effect, SetValue
 from ticketflow.domain.errors import ActionError
 from ticketflow.domain.parameters import Parameter
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Value
@@ -12,6 +13,7 @@ from ticketflow.domain.transition_actions.call import (
     USER_ID,
     ActionCall,
     ActionModule,
+    ActionRun,
     dynamic_field_name,
     field_value,
     is_closed,
@@ -41,6 +43,35 @@ def _run_dynamic_field_set(call: ActionCall) -> tuple[Effect, ...]:
             new_set_value(DYNAMIC_FIELD_PREFIX + name, field_value(call, name, config[key]), other)
         )
     return tuple(effects)
+
+
+def _prepare_dynamic_field_set(config: Mapping[str, Value]) -> ActionRun | None:
+    """For a fixed config writing to this ticket: the effects built once. Only a text value for a
+    Multiselect field (from ``list_fields`` or the ticket's current value) needs the split, so such
+    runs take the module's ``run``."""
+    if "TicketID" in config:
+        return None
+    keys = sorted(key for key in config if key not in _NOT_FIELDS)
+    try:
+        names = [dynamic_field_name(key) for key in keys]
+    except ActionError:
+        return None
+    if not names:
+        return None
+    effects: tuple[Effect, ...] = tuple(
+        SetValue(DYNAMIC_FIELD_PREFIX + name, config[key] or None)
+        for name, key in zip(names, keys, strict=True)
+    )
+    texts = tuple(name for name, key in zip(names, keys, strict=True) if type(config[key]) is str)
+
+    def run(call: ActionCall) -> tuple[Effect, ...]:
+        list_fields, fields = call.list_fields, call.snapshot.dynamic_fields
+        for name in texts:
+            if name in list_fields or type(fields.get(name)) is tuple:
+                return _run_dynamic_field_set(call)
+        return effects
+
+    return run
 
 
 def _other_ticket(call: ActionCall) -> str | None:
@@ -177,6 +208,7 @@ DYNAMIC_FIELD_SET = ActionModule(
         USER_ID,
     ),
     run=_run_dynamic_field_set,
+    prepare=_prepare_dynamic_field_set,
 )
 TICKET_ARTICLE_CREATE = ActionModule(
     name="TicketArticleCreate",
