@@ -19,9 +19,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ticketflow.domain.placeholders import NO_LABELS, Labels, render_text
+from ticketflow.domain.placeholders import Labels, render_text
 from ticketflow.domain.tickets import TicketSnapshot
 
 _PEOPLE_TAG = re.compile(
@@ -48,7 +48,7 @@ class NotificationData:
     responsible: PersonData
     recipient: PersonData
     config: Mapping[str, str]
-    labels: Labels = NO_LABELS
+    labels: Labels = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
