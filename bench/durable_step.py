@@ -28,15 +28,15 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, make_url, select
+from sqlalchemy import Engine, event, make_url, select
 
 from benchkit import POSTGRES_SERVER, latency_text, machine, rate_text, read_process, summarize, write_result
-from ticketflow.db.connect import create_engine_for
+from ticketflow.db.connect import SQLITE_PRAGMAS, create_engine_for
 from ticketflow.db.migrate import upgrade
 from ticketflow.db.seed import seed_defaults
 from ticketflow.db.tables import ticket_field_values, tickets
@@ -147,8 +147,13 @@ def _runtime() -> ProcessRuntime:
 # ------------------------------------------------------------------------------------------ steps
 
 
-def ours_stepper(url: str) -> tuple[Callable[[int], None], Callable[[], None]]:
+def ours_stepper(
+    url: str, watch: Callable[[Any], None] | None = None
+) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """``watch`` is given each new driver connection (for counting statements)."""
     engine = create_engine_for(url)
+    if watch is not None:
+        event.listen(engine, "connect", lambda driver, _record: watch(driver))
     factory = _factory(engine)
     runtime = _runtime()
 
@@ -170,15 +175,19 @@ JOB_PAYLOAD = (
 TRACE = "[]"
 
 
-def floor_stepper(url: str) -> tuple[Callable[[int], None], Callable[[], None]]:
+def floor_stepper(
+    url: str, watch: Callable[[Any], None] | None = None
+) -> tuple[Callable[[int], None], Callable[[], None]]:
     """The floor on the raw driver, on our tables, configured as ``ticketflow.db.connect`` does."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         import sqlite3
 
         connection = sqlite3.connect(parsed.database or "", isolation_level=None, timeout=30)
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000", "synchronous=NORMAL"):
-            connection.execute(f"PRAGMA {pragma}")
+        for pragma in SQLITE_PRAGMAS:  # the very settings ours runs with
+            connection.execute(pragma)
+        if watch is not None:
+            watch(connection)
 
         def sqlite_step(ticket_id: int) -> None:
             now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
@@ -216,6 +225,8 @@ def floor_stepper(url: str) -> tuple[Callable[[int], None], Callable[[], None]]:
     import psycopg
 
     pg = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
+    if watch is not None:
+        watch(pg)
 
     def postgres_step(ticket_id: int) -> None:
         now = datetime.now(UTC)
@@ -246,6 +257,78 @@ def floor_stepper(url: str) -> tuple[Callable[[int], None], Callable[[], None]]:
 
 
 STEPPERS = {"ours": ours_stepper, "floor": floor_stepper}
+
+
+class StatementCounter:
+    """Counts what a stepper sends on its driver connections: statements executed (SQLite: the
+    driver's trace callback, each row of a batch counted; PostgreSQL: Execute and simple Query
+    messages in libpq's protocol trace) and, on PostgreSQL, round trips (Sync and simple Query
+    messages: each is a wait for the server)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self._traces: list[tuple[Any, Path, int]] = []
+        self._directory = tempfile.TemporaryDirectory(prefix="ticketflow-trace-")
+
+    def watch(self, driver: Any) -> None:
+        if hasattr(driver, "set_trace_callback"):  # sqlite3
+            driver.set_trace_callback(self._count)
+            return
+        import os
+
+        import psycopg
+
+        path = Path(self._directory.name) / f"{len(self._traces)}.trace"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        driver.pgconn.trace(descriptor)
+        driver.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS | psycopg.pq.Trace.REGRESS_MODE)
+        self._traces.append((driver, path, descriptor))
+
+    def _count(self, _sql: str) -> None:
+        self.statements += 1
+
+    def totals(self) -> tuple[int, int | None]:
+        """(statements, round trips or None on SQLite) so far."""
+        if not self._traces:
+            return self.statements, None
+        import os
+
+        statements = round_trips = 0
+        for _driver, path, descriptor in self._traces:
+            os.fsync(descriptor)
+            for line in path.read_text().splitlines():
+                direction, _length, message = [*line.split("\t"), "", ""][:3]
+                if direction != "F":
+                    continue
+                kind = message.split(" ", 1)[0]
+                statements += kind in ("Execute", "Query")
+                round_trips += kind in ("Sync", "Query")
+        return statements, round_trips
+
+
+def count_statements(kind: str, url: str, first: int, steps: int) -> dict[str, Any]:
+    """Statements (and round trips) per step of one stepper, over ``steps`` steps after a warm-up."""
+    counter = StatementCounter()
+    step, close = STEPPERS[kind](url, counter.watch)
+    warmup = 20
+    for ticket_id in range(first, first + warmup):
+        step(ticket_id)
+    statements, round_trips = counter.totals()
+    for ticket_id in range(first + warmup, first + warmup + steps):
+        step(ticket_id)
+    after, round_trips_after = counter.totals()
+    close()
+    result: dict[str, Any] = {"statements_per_step": (after - statements) / steps}
+    if round_trips is not None and round_trips_after is not None:
+        result["round_trips_per_step"] = (round_trips_after - round_trips) / steps
+    return result
+
+
+def counts_text(counts: dict[str, Any]) -> str:
+    text = f"{counts['statements_per_step']:.1f} statements"
+    if "round_trips_per_step" in counts:
+        text += f", {counts['round_trips_per_step']:.1f} round trips"
+    return text + " per step"
 
 
 # ------------------------------------------------------------------------------------------ running
@@ -349,19 +432,29 @@ def postgres_database() -> Iterator[str | None]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+COUNTED_STEPS = 50  # steps whose statements are counted, on tickets of their own (before timing)
+
+
 def measure(database: str, url: str, processes: int, plan: Plan) -> dict[str, Any]:
-    ranges = prepare(url, processes, plan)
+    spare = COUNTED_STEPS + 20
+    ranges = prepare(url, processes, replace(plan, capacity=plan.capacity + spare))
+    ours_counts = count_statements("ours", url, ranges[0][0], COUNTED_STEPS)
+    ranges = [(lo + spare, hi) for lo, hi in ranges[:processes]] + ranges[processes:]
     ours = run_scenario("ours", url, ranges[:processes], plan)
     lo, hi = ranges[processes]
+    floor_counts = count_statements("floor", url, lo, COUNTED_STEPS)
     span = (hi - lo + 1) // processes
     floor = run_scenario(
         "floor", url, [(lo + p * span, lo + (p + 1) * span - 1) for p in range(processes)], plan
     )
+    ours |= ours_counts
+    floor |= floor_counts
     ratio = ours["steps_per_s"]["median"] / floor["steps_per_s"]["median"]
     print(
         f"{database}, {processes} process(es): submit_dialog {rate_text(ours['steps_per_s'])} steps/s, "
-        f"latency {latency_text(ours['latency_us'])} µs; floor {rate_text(floor['steps_per_s'])} txn/s, "
-        f"latency {latency_text(floor['latency_us'])} µs; ours/floor = {ratio:.1%}; "
+        f"latency {latency_text(ours['latency_us'])} µs, {counts_text(ours_counts)}; "
+        f"floor {rate_text(floor['steps_per_s'])} txn/s, latency {latency_text(floor['latency_us'])} µs, "
+        f"{counts_text(floor_counts)}; ours/floor = {ratio:.1%}; "
         f"target {TARGETS[database]:,.0f} → "
         f"{'met' if ours['steps_per_s']['median'] >= TARGETS[database] else 'MISSED'}",
         flush=True,
@@ -386,7 +479,7 @@ def profile(count: int) -> None:
             step(ticket_id)
         profiler.disable()
         close()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(45)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ticketflow.db.prepared import Prepared
+from ticketflow.db.prepared import Prepared, batch
 from ticketflow.db.tables import articles, ticket_history, ticket_links
 from ticketflow.domain.errors import ConflictError, NotFoundError
 from ticketflow.usecases.records import Article, HistoryEntry, NewArticle, TicketLink
@@ -45,11 +45,15 @@ class TicketJournal:
         except IntegrityError as error:
             raise NotFoundError(f"ticket {entry.ticket_id} does not exist") from error
 
-    def flush(self) -> None:
-        """Write the collected history rows (one batch)."""
+    def flush(self, *, commit: bool = False) -> None:
+        """Write the collected history rows (one batch); with ``commit``, commit on the driver in the
+        same round trip where the driver can (``batch``: PostgreSQL), else leave it to the caller."""
         rows, self._pending_history = self._pending_history, []
+        if not rows:
+            return  # nothing to send along: the caller's commit alone
         try:
-            _INSERT_HISTORY.executemany(self._connection, rows)
+            with batch(self._connection, commit=commit):
+                _INSERT_HISTORY.executemany(self._connection, rows)
         except IntegrityError as error:  # a seen ticket was deleted meanwhile (PostgreSQL only)
             raise NotFoundError("a ticket of this change does not exist any more") from error
 

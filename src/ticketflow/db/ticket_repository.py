@@ -30,6 +30,7 @@ from ticketflow.db.ticket_rows import (
     changed_fields,
     field_rows,
     fields_by_ticket,
+    fields_of_joined,
     ticket_from_row,
     ticket_values,
 )
@@ -52,11 +53,14 @@ _SELECT_FIELDS = (
         ticket_field_values.c.ticket_id, ticket_field_values.c.field_name, ticket_field_values.c.position
     )
 )
-_SELECT_BY_ID = Prepared(select(tickets).where(tickets.c.id == bindparam("ticket_id")))
-_SELECT_FIELDS_OF_ONE = Prepared(
-    select(ticket_field_values)
-    .where(ticket_field_values.c.ticket_id == bindparam("ticket_id"))
-    .order_by(ticket_field_values.c.field_name, ticket_field_values.c.position)
+# A ticket with its dynamic fields in one statement (one row per field row, the ticket's columns
+# repeated): one round trip instead of two on PostgreSQL, one statement fewer per step on SQLite.
+_FIELD = ticket_field_values.c
+_SELECT_WITH_FIELDS = Prepared(
+    select(tickets, _FIELD.field_name, _FIELD.position, _FIELD.is_list, _FIELD.value_text)
+    .select_from(tickets.outerjoin(ticket_field_values, _FIELD.ticket_id == tickets.c.id))
+    .where(tickets.c.id == bindparam("ticket_id"))
+    .order_by(_FIELD.field_name, _FIELD.position)
 )
 _DELETE_FIELD = Prepared(
     delete(ticket_field_values).where(
@@ -100,12 +104,11 @@ class SqlTicketRepository(TicketJournal):
         return found
 
     def find(self, ticket_id: int) -> Ticket | None:
-        rows = _SELECT_BY_ID.rows(self._connection, {"ticket_id": ticket_id})
+        rows = _SELECT_WITH_FIELDS.rows(self._connection, {"ticket_id": ticket_id})
         if not rows:
             return None
         row = rows[0]
-        fields = fields_by_ticket(_SELECT_FIELDS_OF_ONE.rows(self._connection, {"ticket_id": ticket_id}))
-        ticket_fields = fields.get(ticket_id, {})
+        ticket_fields = fields_of_joined(rows)
         self._stored_fields[ticket_id] = ticket_fields
         self._known_tickets.add(ticket_id)
         return ticket_from_row(row, self._state_type(row["state"]), ticket_fields)

@@ -112,6 +112,26 @@ def _field_row(ticket_id: int, name: str, position: int, is_list: bool, text: st
     }
 
 
+def fields_of_joined(rows: Iterable[Mapping[Any, Any]]) -> dict[str, Value]:
+    """Dynamic-field values of one ticket from its rows joined (LEFT JOIN) with its field rows,
+    sorted by name and position; a ticket without fields has one row with ``field_name`` None."""
+    result: dict[str, Value] = {}
+    lists: dict[str, list[str]] = {}
+    for row in rows:
+        name = row["field_name"]
+        if name is None:
+            continue
+        if not row["is_list"]:
+            result[name] = row["value_text"]
+            continue
+        items = lists.setdefault(name, [])
+        if row["value_text"] is not None:
+            items.append(row["value_text"])
+    for name, items in lists.items():
+        result[name] = tuple(items)
+    return result
+
+
 def fields_by_ticket(rows: Iterable[Mapping[Any, Any]]) -> dict[int, dict[str, Value]]:
     """Dynamic-field values per ticket id from ``ticket_field_values`` rows sorted by position."""
     lists: dict[int, dict[str, list[str]]] = {}

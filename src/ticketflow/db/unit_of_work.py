@@ -82,7 +82,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         connection = self._live_connection()
-        self.tickets.flush()
+        self.tickets.flush(commit=True)  # on PostgreSQL, with the COMMIT in the same round trip
         connection.commit()
 
     def rollback(self) -> None:
