@@ -118,6 +118,9 @@ class ServiceTaskJobs:
         payload = ServicePayload.of(job)
         with self._uow() as uow:
             ticket = uow.tickets.get(payload.ticket_id)
+            if not _current(uow, job, payload.activity):
+                log.info("service job superseded on give up", job_id=job.id, ticket_id=ticket.id)
+                return True
             if _waits(ticket, payload.activity, accept_failed=True) and not _waits(
                 ticket, payload.activity, accept_failed=False
             ):
@@ -196,7 +199,9 @@ class ServiceTaskJobs:
             try:
                 with self._uow() as uow:
                     ticket = uow.tickets.get(payload.ticket_id)
-                    if not _waits(ticket, payload.activity, accept_failed=accept_failed):
+                    if not _waits(ticket, payload.activity, accept_failed=accept_failed) or not _current(
+                        uow, job, payload.activity
+                    ):
                         log.info(
                             "service answer stale: the ticket moved on", job_id=job.id, ticket_id=ticket.id
                         )
@@ -220,6 +225,18 @@ class ServiceTaskJobs:
                 # A mapped value the ticket cannot take (e.g. not a possible value of a dropdown).
                 raise PermanentError(f"the answer cannot be stored: {error.message}") from None
         raise RetryableError(f"ticket {payload.ticket_id} kept changing while storing the answer")
+
+
+def _current(uow: UnitOfWork, job: Job, activity: str) -> bool:
+    """Whether ``job`` is the newest call of ``activity`` for its ticket: an activity entered again
+    (an error transition leading back to it) has a job of its own, and an old job must not answer
+    or fail the new wait."""
+    ids = [
+        j.id
+        for j in uow.jobs.list_jobs(job.ticket_id)
+        if j.kind == KIND and j.payload.get("activity") == activity
+    ]
+    return not ids or max(ids) <= job.id
 
 
 def _waits(ticket: Ticket, activity: str, *, accept_failed: bool) -> bool:
