@@ -548,6 +548,32 @@ class TestPreparedShortcuts:
             assert prepare is not None
             assert prepare({"Queue": "x", "State": "open", "Owner": "x", "Status": "x"}) is not None
 
+    NOTIFICATIONS: tuple[tuple[dict[str, Value], dict[str, Value]], ...] = (
+        # (config as written, as rendered for the run)
+        ({"Recipients": "owner", "Template": "t"}, {"Recipients": "owner", "Template": "t"}),
+        ({"Recipients": "x@example.com, role:A", "Subject": "s", "Body": "b"},) * 2,
+        ({"Recipients": "<OTOBO_TICKET_Owner>", "Template": "t"}, {"Recipients": "jane@example.com"}),
+        ({"Recipients": "<OTOBO_TICKET_Owner>", "Template": "t"}, {"Recipients": "nobody"}),
+        ({"Recipients": "<OTOBO_TICKET_Owner>", "Template": "t"}, {"Recipients": ""}),
+        ({"Recipients": "owner", "Subject": "s"}, {"Recipients": "owner", "Subject": "s"}),
+        ({"Recipients": "bad", "Template": "t"}, {"Recipients": "bad", "Template": "t"}),
+        ({"Recipients": "", "Template": "t", "ContentType": "text/html"},) * 2,
+    )
+
+    def test_prepared_notification_gives_what_run_gives(self) -> None:
+        module = ACTIONS["SendNotification"]
+        assert module.prepare is not None
+        prepared_any = False
+        for written, rendered in self.NOTIFICATIONS:
+            prepared = module.prepare(written)
+            if prepared is None:
+                continue
+            prepared_any = True
+            config = {**written, **rendered}
+            expected = self._outcome(module.run, call(config))
+            assert self._outcome(prepared, call(config)) == expected, written
+        assert prepared_any
+
     @staticmethod
     def _outcome(run: object, action_call: ActionCall) -> object:
         assert callable(run)

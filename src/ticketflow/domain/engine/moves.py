@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from ticketflow.domain.conditions import evaluate
@@ -12,6 +13,7 @@ from ticketflow.domain.engine.state import StepState, new_action_ran, new_moved
 from ticketflow.domain.errors import ActionError, ConditionError
 from ticketflow.domain.placeholders import render
 from ticketflow.domain.positions import ProcessPosition
+from ticketflow.domain.tickets import Value
 from ticketflow.domain.trace import (
     ActionFailed,
     ConditionFailedToEvaluate,
@@ -99,9 +101,9 @@ def move(
         )
         return fail(state, source, reason, source.error_code, retrying=retrying)
     state.trace.append(new_moved(transition.key, source.key, target.key, transition.error_code))
-    mark = state.begin_move()
-    for compiled in taken.actions:
-        failure = run_action(state, source, transition, compiled)
+    if taken.actions:
+        mark = state.begin_move()
+        failure = run_actions(state, source, transition, taken.actions)
         if failure is not None:
             state.undo(mark)
             return fail(state, source, failure, source.error_code, retrying=retrying)
@@ -109,45 +111,60 @@ def move(
     return target
 
 
-def run_action(
-    state: StepState, source: Activity, transition: Transition, compiled: CompiledAction
+def run_actions(
+    state: StepState, source: Activity, transition: Transition, actions: tuple[CompiledAction, ...]
 ) -> str | None:
-    """Run one action on the working snapshot; None on success, else the failure (already traced)."""
-    action, module, run = compiled.action, compiled.module, compiled.run
-    if module is None or run is None:
-        message = f"transition action module '{action.module}' does not exist"
-        state.trace.append(ActionFailed(transition.key, action.key, action.module, message))
-        return message
-    context = state.context
-    config = action.config
-    if compiled.templated:
-        snapshot, labels, config = state.snapshot, context.dynamic_field_labels, dict(config)
-        for key in compiled.templated:
-            config[key] = render(config[key], snapshot, labels)
-    # tuple.__new__ skips the NamedTuple's generated Python __new__ (about 0.3 µs per action).
-    call = _new_call(
-        ActionCall,
-        (
-            config,
-            state.snapshot,
-            context.now,
-            state.position.process_key,
-            source.key,
-            transition.key,
-            action.key,
-            context.state_types,
-            context.list_fields,
-        ),
-    )
-    try:
-        effects = run(call)
-    except ActionError as error:
-        state.trace.append(ActionFailed(transition.key, action.key, module.name, error.message))
-        return f"transition action '{action.key}' ({module.name}): {error.message}"
-    if effects:
-        state.apply(effects)
-    state.trace.append(new_action_ran(transition.key, action.key, module.name, effects))
+    """Run a move's actions in order, each on the working snapshot as the ones before left it; None
+    on success, else the first failure (already traced). What every action of the move shares is
+    read once, before the loop (about 0.3 µs per action)."""
+    context, trace = state.context, state.trace
+    now, state_types, list_fields = context.now, context.state_types, context.list_fields
+    process_key, source_key, transition_key = state.position.process_key, source.key, transition.key
+    for compiled in actions:
+        run = compiled.run
+        if run is None:
+            return _unknown_module(state, transition, compiled)
+        config = compiled.action.config
+        if compiled.templated:
+            config = _rendered(state, config, compiled.templated)
+        # tuple.__new__ skips the NamedTuple's generated Python __new__ (about 0.2 µs per action).
+        call = _new_call(
+            ActionCall,
+            (
+                config,
+                state.snapshot,
+                now,
+                process_key,
+                source_key,
+                transition_key,
+                compiled.key,
+                state_types,
+                list_fields,
+            ),
+        )
+        try:
+            effects = run(call)
+        except ActionError as error:
+            trace.append(ActionFailed(transition_key, compiled.key, compiled.module_name, error.message))
+            return f"transition action '{compiled.key}' ({compiled.module_name}): {error.message}"
+        if effects:
+            state.apply(effects)
+        trace.append(new_action_ran(transition_key, compiled.key, compiled.module_name, effects))
     return None
 
 
 _new_call: Final = tuple.__new__
+
+
+def _rendered(state: StepState, config: Mapping[str, Value], templated: tuple[str, ...]) -> dict[str, Value]:
+    snapshot, labels, rendered = state.snapshot, state.context.dynamic_field_labels, dict(config)
+    for key in templated:
+        rendered[key] = render(rendered[key], snapshot, labels)
+    return rendered
+
+
+def _unknown_module(state: StepState, transition: Transition, compiled: CompiledAction) -> str:
+    action = compiled.action
+    message = f"transition action module '{action.module}' does not exist"
+    state.trace.append(ActionFailed(transition.key, action.key, action.module, message))
+    return message

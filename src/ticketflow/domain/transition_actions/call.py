@@ -107,9 +107,11 @@ ActionRun = Callable[[ActionCall], tuple[Effect, ...]]
 class ActionModule:
     """A transition action module: OTOBO's (``TicketQueueSet`` …) or one of ticketflow's.
 
-    ``prepare`` (optional) is a shortcut for one fixed config without placeholders, asked once when a
-    process is compiled: it returns a function that gives exactly what ``run`` gives for that config
-    (errors included, typically by calling ``run`` for any case it does not cover), or None.
+    ``prepare`` (optional) is a shortcut for one configured action, asked once when a process is
+    compiled with the config as written: it returns a function that gives exactly what ``run`` gives
+    (errors included, typically by calling ``run`` for any case it does not cover), or None. The
+    function gets the same ``ActionCall`` as ``run``: values holding ``<`` (placeholders, see
+    ``templated``) are rendered in ``call.config``, all others are as written.
     """
 
     name: str
@@ -120,6 +122,11 @@ class ActionModule:
 
 
 USER_ID = Parameter("UserID", "OTOBO: act as this user id. Accepted and ignored.", example="1")
+
+
+def templated(value: Value) -> bool:
+    """Whether a config value may hold a placeholder, so that it differs from run to run."""
+    return "<" in value if type(value) is str else any("<" in item for item in value)
 
 
 def is_pending(call: ActionCall, state: str) -> bool:

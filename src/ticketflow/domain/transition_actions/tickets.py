@@ -20,6 +20,7 @@ from ticketflow.domain.transition_actions.call import (
     is_pending,
     new_set_value,
     pending_time,
+    templated,
 )
 
 _SENDER_TYPES = ("agent", "system", "customer")
@@ -49,7 +50,7 @@ def _prepare_dynamic_field_set(config: Mapping[str, Value]) -> ActionRun | None:
     """For a fixed config writing to this ticket: the effects built once. Only a text value for a
     Multiselect field (from ``list_fields`` or the ticket's current value) needs the split, so such
     runs take the module's ``run``."""
-    if "TicketID" in config:
+    if "TicketID" in config or any(templated(value) for value in config.values()):
         return None
     keys = sorted(key for key in config if key not in _NOT_FIELDS)
     try:
