@@ -28,7 +28,12 @@ migrate: setup var
 demo: migrate
 	$(BIN)/ticketflow demo load
 
+# The web server in the foreground; the worker and the demo's stand-in systems (ERP, Directory, Deploy on
+# 127.0.0.1:8089) beside it, stopped with it.
 run: demo
+	@$(BIN)/ticketflow demo services & services=$$!; \
+	$(BIN)/ticketflow worker & worker=$$!; \
+	trap 'kill $$services $$worker 2>/dev/null; wait' EXIT INT TERM; \
 	$(BIN)/ticketflow serve
 
 # Lint, format, strict types and the architecture's import contracts; `make test` runs it first.

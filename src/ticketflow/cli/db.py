@@ -39,6 +39,24 @@ def load(ctx: typer.Context) -> None:
     _print_summary(summary)
 
 
+@demo_app.command("services")
+def services(
+    port: int = typer.Option(8089, help="Port on 127.0.0.1 the demo's web services point at."),
+) -> None:
+    """Serve stand-ins for the demo's ERP, Directory and Deploy systems until interrupted, so the demo
+    processes' service tasks succeed (`make run` starts this beside the server and the worker)."""
+    from ticketflow.demo.services import DemoServices
+
+    stand_ins = DemoServices(port=port)
+    output.line(f"demo services (ERP, Directory, Deploy) on http://127.0.0.1:{port}")
+    try:
+        stand_ins.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stand_ins.close()
+
+
 def _print_summary(summary: DemoSummary) -> None:
     output.line(
         f"demo data loaded: {len(summary.created)} record(s) added, {len(summary.skipped)} already there"

@@ -218,7 +218,7 @@ DEMO_SERVICE_BASE: Final = "http://127.0.0.1:8089"
 
 
 def _web_service(
-    name: str, description: str, path: str, invoker: str, route: str, method: str = "POST"
+    name: str, description: str, path: str, invoker: str, route: str, inbound: Mapping[str, str]
 ) -> WebService:
     """A web service in OTOBO's shape: an HTTP::REST requester with one invoker mapped to a route."""
     config = {
@@ -232,21 +232,49 @@ def _web_service(
                 "Type": "HTTP::REST",
                 "Config": {
                     "Host": f"{DEMO_SERVICE_BASE}/{path}",
-                    "DefaultCommand": method,
+                    "DefaultCommand": "POST",
                     "Timeout": "30",
-                    "InvokerControllerMapping": {invoker: {"Command": method, "Controller": route}},
+                    "InvokerControllerMapping": {invoker: {"Command": "POST", "Controller": route}},
                 },
             },
-            "Invoker": {invoker: {"Type": "Generic::PassThrough", "Description": description, "Events": []}},
+            "Invoker": {
+                invoker: {
+                    "Type": "Generic::PassThrough",
+                    "Description": description,
+                    "Events": [],
+                    "MappingInbound": {"Type": "JSONPath", "Config": dict(inbound)},
+                }
+            },
         },
     }
     return WebService(name, config)
 
 
 WEB_SERVICES: Final = (
-    _web_service("ERP", "Places purchase orders with suppliers", "erp", "CreateOrder", "/orders"),
-    _web_service("Directory", "Creates user accounts", "directory", "CreateAccount", "/accounts"),
-    _web_service("Deploy", "Runs automated deployments", "deploy", "RunDeployment", "/deployments"),
+    _web_service(
+        "ERP",
+        "Places purchase orders with suppliers",
+        "erp",
+        "CreateOrder",
+        "/orders",
+        {"DynamicField_PurchaseOrderNumber": "$.order.id"},
+    ),
+    _web_service(
+        "Directory",
+        "Creates user accounts",
+        "directory",
+        "CreateAccount",
+        "/accounts",
+        {"DynamicField_NewHireAccount": "$.account.name"},
+    ),
+    _web_service(
+        "Deploy",
+        "Runs automated deployments",
+        "deploy",
+        "RunDeployment",
+        "/deployments",
+        {"DynamicField_DeploymentId": "$.deployment.id"},
+    ),
 )
 
 NOTIFICATION_TEMPLATES: Final = (
