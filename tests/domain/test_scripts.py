@@ -334,3 +334,27 @@ class TestBusinessHours:
         assert hours.add(datetime(2025, 3, 10, 23, tzinfo=UTC), timedelta(hours=2)) == datetime(
             2025, 3, 12, 1, tzinfo=UTC
         )
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"Queue": "Raw", "DynamicField_Status": "open", "Title": "x"},
+        {"Queue": "Other", "DynamicField_New": "a", "DynamicField_Status": ""},
+        {"Priority": "", "Title": "y"},
+        {"Nope": "x"},
+        {"DynamicField_": "x"},
+        {},
+        {"Title": "<OTOBO_TICKET_TicketNumber>"},
+    ],
+)
+def test_set_fields_shortcut_gives_what_run_gives(parameters: dict[str, str]) -> None:
+    script = BUILTIN_SCRIPTS["set_fields"]
+    prepare = getattr(script, "prepare", None)
+    assert callable(prepare)
+    prepared = prepare(parameters)
+    if prepared is None:
+        return
+    for snapshot in (SNAPSHOT, TicketSnapshot({"Queue": "Other"}, {"New": "a", "Status": ""})):
+        context = ScriptContext(snapshot, parameters, NOW, "a")
+        assert prepared(context) == script.run(context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final, assert_never
 
 from ticketflow.domain.definitions import Activity, ActivityType
@@ -13,7 +14,8 @@ from ticketflow.domain.errors import ScriptError
 from ticketflow.domain.frozen import builder
 from ticketflow.domain.placeholders import render_text
 from ticketflow.domain.positions import ProcessPosition
-from ticketflow.domain.scripts import ScriptContext
+from ticketflow.domain.scripts import Script, ScriptContext
+from ticketflow.domain.scripts.contract import ScriptRun
 from ticketflow.domain.tickets import Value
 from ticketflow.domain.trace import JobQueued, ProcessCompleted, ScriptFailed, ScriptRan
 
@@ -59,7 +61,7 @@ def _run_script(state: StepState, activity: Activity) -> ProcessPosition | Compi
             state.context.dynamic_field_labels,
         )
         try:
-            effects = tuple(script.run(context))
+            effects = tuple(_script_run(state, activity.key, script, call.parameters)(context))
         except ScriptError as error:
             message, error_code = error.message, error.error_code or activity.error_code
         except Exception as error:  # a plugin's bug is recorded like any failure, never raised
@@ -70,6 +72,19 @@ def _run_script(state: StepState, activity: Activity) -> ProcessPosition | Compi
             return None
     state.trace.append(ScriptFailed(activity.key, call.script, message, error_code))
     return fail(state, activity, f"script '{call.script}' failed: {message}", error_code)
+
+
+def _script_run(state: StepState, key: str, script: Script, parameters: Mapping[str, str]) -> ScriptRun:
+    """``script.run``, or the script's shortcut for these parameters (``FunctionScript.prepare``),
+    worked out once per process version and script."""
+    cache = state.process.script_runs
+    known = cache.get(key)
+    if known is not None and known[0] is script:
+        return known[1]
+    prepare = getattr(script, "prepare", None)
+    run: ScriptRun = (prepare(parameters) if callable(prepare) else None) or script.run
+    cache[key] = (script, run)
+    return run
 
 
 def _call_service(state: StepState, activity: Activity) -> ProcessPosition | CompiledTransition:

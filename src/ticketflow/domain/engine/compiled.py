@@ -17,6 +17,7 @@ from ticketflow.domain.definitions import (
 )
 from ticketflow.domain.engine.checks import ConditionPlan, compile_condition
 from ticketflow.domain.scripts import Script
+from ticketflow.domain.scripts.contract import ScriptRun
 from ticketflow.domain.tickets import TicketSnapshot, Value
 from ticketflow.domain.transition_actions import ActionModule, ActionRun, find_action
 from ticketflow.domain.transition_actions.call import templated as is_templated
@@ -65,6 +66,9 @@ class CompiledProcess:
     activities: Mapping[str, Activity]
     outgoing: Mapping[str, tuple[CompiledTransition, ...]]
     error_transitions: Mapping[str, tuple[CompiledTransition, ...]]
+    # Script task key → (the registered script, its shortcut for the task's parameters or its run).
+    # Filled on first use: scripts come with the context, not with the process. Only ever added to.
+    script_runs: dict[str, tuple[Script, ScriptRun]] = field(default_factory=dict, compare=False)
 
 
 def compile_process(version: ProcessVersion) -> CompiledProcess:

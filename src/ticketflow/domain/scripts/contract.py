@@ -67,14 +67,23 @@ class Script(Protocol):
     def run(self, context: ScriptContext) -> tuple[Effect, ...]: ...
 
 
+ScriptRun = Callable[[ScriptContext], tuple[Effect, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class FunctionScript:
-    """A script made of a plain function: how the built-ins are written."""
+    """A script made of a plain function: how the built-ins are written.
+
+    ``prepare`` (optional, the engine looks for it on any script) is a shortcut for one script task's
+    parameters, asked once per process version: a function giving exactly what ``run`` gives for
+    those parameters (errors included), or None.
+    """
 
     name: str
     description: str
     parameters: tuple[Parameter, ...]
-    function: Callable[[ScriptContext], tuple[Effect, ...]]
+    function: ScriptRun
+    prepare: Callable[[Mapping[str, str]], ScriptRun | None] | None = None
 
     def run(self, context: ScriptContext) -> tuple[Effect, ...]:
         return self.function(context)
