@@ -29,10 +29,10 @@ demo: migrate
 	$(BIN)/ticketflow demo load
 
 # The web server in the foreground; the worker and the demo's stand-in systems (ERP, Directory, Deploy on
-# 127.0.0.1:8089) beside it, stopped with it.
+# 127.0.0.1:8089, a mailbox on 127.0.0.1:8025 keeping mails in var/mail/) beside it, stopped with it.
 run: demo
 	@$(BIN)/ticketflow demo services & services=$$!; \
-	$(BIN)/ticketflow worker & worker=$$!; \
+	TICKETFLOW_SMTP_PORT=8025 $(BIN)/ticketflow worker & worker=$$!; \
 	trap 'kill $$services $$worker 2>/dev/null; wait' EXIT INT TERM; \
 	$(BIN)/ticketflow serve
 

@@ -3,9 +3,11 @@ mail room, and a repeated call (same Idempotency-Key) creates nothing twice."""
 
 from __future__ import annotations
 
+import smtplib
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,7 +15,7 @@ from demo_support import NOW, get_ticket, service_jobs
 from test_demo_purchase_request import _decide, _request
 
 from ticketflow.bootstrap import Application, job_handlers
-from ticketflow.demo.services import DEMO_SERVICES_PORT, DemoServices
+from ticketflow.demo.services import DEMO_SERVICES_PORT, DemoMailbox, DemoServices
 from ticketflow.domain.positions import PositionStatus
 
 
@@ -54,3 +56,18 @@ def test_an_approved_purchase_is_ordered_in_the_erp_by_the_worker(
     assert (ordered.process.activity_key, ordered.process.status) == ("delivery", PositionStatus.ACTIVE)
     assert str(ordered.dynamic_fields["PurchaseOrderNumber"]).startswith("PO-")
     assert ordered.queue == "Post office"
+
+
+def test_the_demo_mailbox_keeps_each_mail_as_a_file(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = DemoMailbox(tmp_path / "mail", port=port)
+    mailbox.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            smtp.sendmail("ticketflow@localhost", ["alice@example.com"], b"Subject: Approved\r\n\r\nYes.\r\n")
+    finally:
+        mailbox.close()
+    [kept] = (tmp_path / "mail").glob("*.eml")
+    assert b"Subject: Approved" in kept.read_bytes()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -42,19 +43,26 @@ def load(ctx: typer.Context) -> None:
 @demo_app.command("services")
 def services(
     port: int = typer.Option(8089, help="Port on 127.0.0.1 the demo's web services point at."),
+    smtp_port: int = typer.Option(8025, help="Port on 127.0.0.1 of the demo mailbox."),
+    maildir: Annotated[Path, typer.Option(help="Where the demo mailbox keeps the mails.")] = Path("var/mail"),
 ) -> None:
-    """Serve stand-ins for the demo's ERP, Directory and Deploy systems until interrupted, so the demo
-    processes' service tasks succeed (`make run` starts this beside the server and the worker)."""
-    from ticketflow.demo.services import DemoServices
+    """Serve stand-ins for the demo's ERP, Directory and Deploy systems, and a mailbox that keeps every
+    notification as a file under MAILDIR, until interrupted: the demo processes then run to their end
+    (`make run` starts this beside the server and the worker, and points the worker's SMTP at it)."""
+    from ticketflow.demo.services import DemoMailbox, DemoServices
 
     stand_ins = DemoServices(port=port)
+    mailbox = DemoMailbox(maildir, port=smtp_port)
+    mailbox.start()
     output.line(f"demo services (ERP, Directory, Deploy) on http://127.0.0.1:{port}")
+    output.line(f"demo mailbox on smtp://127.0.0.1:{smtp_port}, mails kept in {maildir}/")
     try:
         stand_ins.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         stand_ins.close()
+        mailbox.close()
 
 
 def _print_summary(summary: DemoSummary) -> None:

@@ -7,14 +7,14 @@ from typing import Annotated
 import typer
 
 from ticketflow.cli import output
-from ticketflow.cli.context import AS_OPTION, caller, collect_values, now, open_application
+from ticketflow.cli.context import AS_OPTION, caller, now, open_application
 from ticketflow.cli.rendering import print_steps
-from ticketflow.cli.tickets import resolve
+from ticketflow.cli.tickets import resolve, ticket_data
 from ticketflow.usecases import dialogs as dialog_cases
 from ticketflow.usecases import tickets as ticket_cases
 
 FIELD_HELP = (
-    "NAME=VALUE as the dialog names its fields (DynamicField_X, Queue, Subject, Body …); "
+    "NAME=VALUE as the dialog names its fields (DynamicField_X or just X, Queue, Subject, Body …); "
     "repeat NAME for each value of a Multiselect."
 )
 
@@ -57,7 +57,7 @@ def submit(
     """Submit a dialog: store its fields on the ticket, let the process move on, print where it is now
     and the steps the engine took, with their reasons."""
     who = caller(as_)
-    values = collect_values(field or [], "--field")
+    values = ticket_data(field or [], "--field")
     with open_application(ctx) as application:
         ticket_id = resolve(application.uow, ticket)
         before = len(ticket_cases.ticket_history(application.uow, ticket_id, caller=who))

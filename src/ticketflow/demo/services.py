@@ -1,6 +1,7 @@
 """Stand-ins for the demo's external systems (ERP, Directory, Deploy) so the demo processes run to the end.
 
-`make run` starts them on 127.0.0.1:8089 beside the web server and the worker. They answer like the
+`make run` starts them on 127.0.0.1:8089 beside the web server and the worker, with a mailbox on
+127.0.0.1:8025 that keeps the notifications as files under ``var/mail/``. They answer like the
 real systems would for the demo's invokers, and honour ``Idempotency-Key`` the way a careful remote
 system does: a repeated key gets the first answer again, so a retried call creates nothing twice.
 """
@@ -11,6 +12,7 @@ import json
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 DEMO_SERVICES_PORT = 8089
@@ -81,3 +83,33 @@ class DemoServices:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+DEMO_SMTP_PORT = 8025
+
+
+class DemoMailbox:
+    """An SMTP server for the demo that keeps every mail as a ``.eml`` file in ``folder`` instead of
+    delivering it, so that notifications can be read without a real mail server."""
+
+    def __init__(self, folder: Path, host: str = "127.0.0.1", port: int = DEMO_SMTP_PORT) -> None:
+        from aiosmtpd.controller import Controller
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.received = 0
+        self._controller = Controller(self, hostname=host, port=port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
+        self.received += 1
+        content = envelope.original_content or envelope.content
+        (self.folder / f"{self.received:05d}.eml").write_bytes(
+            content if isinstance(content, bytes) else str(content).encode()
+        )
+        return "250 kept in the demo mailbox"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def close(self) -> None:
+        self._controller.stop()
