@@ -9,9 +9,16 @@ PYTHON ?= python3
 TICKETFLOW_TEST_POSTGRES_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 export TICKETFLOW_TEST_POSTGRES_URL
 
-.PHONY: setup run test check fmt migrate demo bench clean
+.PHONY: setup browser run test check fmt migrate demo bench clean
 
 setup: $(STAMP)
+
+# The browser tests drive Debian's Chromium (never a downloaded browser build). As root it is installed
+# here; otherwise the browser tests skip with a line naming this target.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: run 'sudo make browser' to enable the browser tests"; fi; }
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,7 +50,7 @@ check: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: setup check
+test: setup browser check
 	$(BIN)/pytest -q -p no:cacheprovider
 
 fmt: setup
