@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ticketflow.db.prepared import Prepared, batch
+from ticketflow.db.prepared import Prepared, PreparedInsert, batch
 from ticketflow.db.tables import articles, ticket_history, ticket_links
 from ticketflow.domain.errors import ConflictError, NotFoundError
 from ticketflow.usecases.records import Article, HistoryEntry, NewArticle, TicketLink
 
 # Built once: statement construction is a large part of a write's cost.
 _INSERT_HISTORY = Prepared(insert(ticket_history))
+_INSERT_HISTORY_ROWS = PreparedInsert(ticket_history)  # a step's rows in one statement
 _INSERT_ARTICLE = insert(articles).returning(articles.c.id)
 
 
@@ -53,7 +54,7 @@ class TicketJournal:
             return  # nothing to send along: the caller's commit alone
         try:
             with batch(self._connection, commit=commit):
-                _INSERT_HISTORY.executemany(self._connection, rows)
+                _INSERT_HISTORY_ROWS.insert(self._connection, rows)
         except IntegrityError as error:  # a seen ticket was deleted meanwhile (PostgreSQL only)
             raise NotFoundError("a ticket of this change does not exist any more") from error
 

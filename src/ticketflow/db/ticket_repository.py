@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from ticketflow.db.prepared import Prepared
+from ticketflow.db.prepared import Prepared, PreparedInsert
 from ticketflow.db.tables import states, ticket_field_values, tickets
 from ticketflow.db.ticket_journal import TicketJournal
 from ticketflow.db.ticket_numbers import DEFAULT_SYSTEM_ID, next_number
@@ -40,7 +40,7 @@ from ticketflow.usecases.records import NewTicket, TicketQuery
 
 # Hot statements are built once: building a statement costs more than running it on SQLite.
 _INSERT_TICKET = insert(tickets).returning(tickets.c.id)
-_INSERT_FIELDS = Prepared(insert(ticket_field_values))
+_INSERT_FIELDS = PreparedInsert(ticket_field_values)  # a change's field rows in one statement
 _UPDATE_TICKET = Prepared(
     update(tickets).where(
         tickets.c.id == bindparam("match_id"), tickets.c.version == bindparam("match_version")
@@ -195,7 +195,7 @@ class SqlTicketRepository(TicketJournal):
         self._stored_fields[ticket_id] = dict(fields)
 
     def _insert_fields(self, ticket_id: int, fields: Mapping[str, Value]) -> None:
-        _INSERT_FIELDS.executemany(self._connection, field_rows(ticket_id, fields))
+        _INSERT_FIELDS.insert(self._connection, field_rows(ticket_id, fields))
 
     def _select(self, condition: ColumnElement[bool], query: TicketQuery | None = None) -> Sequence[Ticket]:
         statement = select(tickets).where(condition)
