@@ -13,6 +13,7 @@ from ticketflow.cli.errors import CliInputError
 from ticketflow.cli.rendering import print_steps, ticket_json, ticket_view
 from ticketflow.domain.dialogs import ARTICLE_KEYS
 from ticketflow.domain.effects import AddArticle
+from ticketflow.domain.positions import PositionStatus
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, SETTABLE_ATTRIBUTES, Ticket, Value
 from ticketflow.usecases import tickets as ticket_cases
 from ticketflow.usecases.records import TicketQuery
@@ -167,6 +168,9 @@ def list_(
     owner: str | None = typer.Option(None, help="Only tickets of this owner."),
     process: str | None = typer.Option(None, help="Only tickets in this process (key)."),
     activity: str | None = typer.Option(None, help="Only tickets at this activity (key)."),
+    status: PositionStatus | None = typer.Option(  # noqa: B008 - Typer reads options from defaults
+        None, help="Only tickets whose process is active, waiting, completed or failed."
+    ),
     limit: int = typer.Option(50, min=1, help="At most this many tickets."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead."),
 ) -> None:
@@ -177,6 +181,7 @@ def list_(
         owner=owner,
         process_key=process,
         activity_key=activity,
+        process_status=status,
         descending=True,
         limit=limit,
     )
