@@ -1,0 +1,83 @@
+"""The store's shortcuts for a durable step: multi-row inserts, history with the commit, idle pings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, make_url
+
+from ticketflow.db.connect import IDLE_PING_SECONDS, create_engine_for, json_text
+from ticketflow.db.unit_of_work import SqlUnitOfWork
+from ticketflow.domain.errors import NotFoundError
+from ticketflow.usecases.records import HistoryEntry, NewTicket
+
+Factory = Callable[[], SqlUnitOfWork]
+AT = datetime(2024, 5, 1, 10, tzinfo=UTC)
+NEW = NewTicket(title="t", queue="Raw", state="new", priority="3 normal", owner="root@localhost")
+
+
+def test_many_history_rows_commit_in_order_with_their_values(uow_factory: Factory) -> None:
+    """More rows than one multi-row INSERT takes, each with its own time and trace."""
+    with uow_factory() as uow:
+        ticket_id = uow.tickets.add(NEW).id
+        for index in range(70):
+            trace = ({"step": index},) if index % 2 else ()
+            at = AT + timedelta(seconds=index)
+            uow.tickets.add_history(HistoryEntry(ticket_id, "Misc", f"%%{index}", at, "system", trace))
+        uow.commit()
+    with uow_factory() as uow:
+        history = uow.tickets.list_history(ticket_id)
+    assert [h.name for h in history] == [f"%%{index}" for index in range(70)]
+    assert [h.created_at for h in history] == [AT + timedelta(seconds=index) for index in range(70)]
+    assert [h.trace for h in history] == [({"step": i},) if i % 2 else () for i in range(70)]
+
+
+def test_history_of_a_ticket_deleted_meanwhile_fails_the_commit_and_writes_nothing(
+    engine: Engine, uow_factory: Factory
+) -> None:
+    """On PostgreSQL the history goes with the COMMIT in one round trip: its error still surfaces."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer: nobody deletes the ticket meanwhile")
+    with uow_factory() as uow:
+        ticket_id = uow.tickets.add(NEW).id
+        uow.commit()
+    with uow_factory() as uow:
+        uow.tickets.get(ticket_id)  # seen: its history is collected for the commit
+        uow.tickets.add_history(HistoryEntry(ticket_id, "Misc", "%%x", AT, "system"))
+        with uow_factory() as other:
+            other.connection.exec_driver_sql(f"DELETE FROM tickets WHERE id = {ticket_id}")
+            other.commit()
+        with pytest.raises(NotFoundError):
+            uow.commit()
+    with uow_factory() as uow:
+        assert uow.tickets.find(ticket_id) is None
+        assert uow.tickets.list_history(ticket_id) == []
+
+
+def test_json_text_is_json_dumps() -> None:
+    import json
+
+    for value in ([], {}, [{"a": [1, "é"], "b": None}], {"k": 1.5}):
+        assert json_text(value) == json.dumps(value)
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_closed_while_idle_is_replaced(postgres_url: str) -> None:
+    engine: Engine = create_engine_for(postgres_url)
+    try:
+        with engine.connect() as connection:
+            backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            connection.rollback()
+        dsn = make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        record = engine.pool._pool.queue[0]  # type: ignore[attr-defined]  # the one pooled connection
+        record.info["idle_since"] -= IDLE_PING_SECONDS + 1  # as if it had been idle that long
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT 1").scalar_one() == 1
+            assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != backend
+    finally:
+        engine.dispose()
