@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -11,8 +12,10 @@ from sqlalchemy import Engine, make_url
 
 from ticketflow.db.connect import IDLE_PING_SECONDS, create_engine_for, json_text
 from ticketflow.db.unit_of_work import SqlUnitOfWork
-from ticketflow.domain.errors import NotFoundError
-from ticketflow.usecases.records import HistoryEntry, NewTicket
+from ticketflow.domain.catalog import DynamicFieldType
+from ticketflow.domain.errors import InvalidInputError, NotFoundError
+from ticketflow.usecases.catalog_records import DynamicField
+from ticketflow.usecases.records import HistoryEntry, NewTicket, TicketQuery
 
 Factory = Callable[[], SqlUnitOfWork]
 AT = datetime(2024, 5, 1, 10, tzinfo=UTC)
@@ -81,3 +84,37 @@ def test_a_pooled_connection_closed_while_idle_is_replaced(postgres_url: str) ->
             assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != backend
     finally:
         engine.dispose()
+
+
+def test_field_changes_read_back_in_their_transaction_and_in_order(uow_factory: Factory) -> None:
+    """On PostgreSQL an update's field rows wait for the commit; reads in between still see them,
+    and a field changed twice ends with its last value."""
+    with uow_factory() as uow:
+        uow.catalog.add(DynamicField("Note", "Note", DynamicFieldType.TEXT))
+        uow.catalog.add(DynamicField("Tags", "Tags", DynamicFieldType.MULTISELECT))
+        uow.commit()
+    with uow_factory() as uow:
+        ticket = uow.tickets.add(NEW)
+        first = uow.tickets.update(replace(ticket, dynamic_fields={"Note": "a"}), expected_version=1)
+        assert uow.tickets.get(ticket.id).dynamic_fields == {"Note": "a"}
+        second = uow.tickets.update(
+            replace(first, dynamic_fields={"Note": "b", "Tags": ("x", "y")}), expected_version=2
+        )
+        uow.tickets.update(replace(second, dynamic_fields={"Tags": ("y",)}), expected_version=3)
+        assert [t.id for t in uow.tickets.list(TicketQuery())] == [ticket.id]
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.tickets.get(ticket.id).dynamic_fields == {"Tags": ("y",)}
+
+
+def test_an_unknown_dynamic_field_fails_the_change_and_writes_nothing(uow_factory: Factory) -> None:
+    with uow_factory() as uow:
+        ticket = uow.tickets.add(NEW)
+        uow.commit()
+    changed = replace(ticket, title="changed", dynamic_fields={"Nowhere": "x"})
+    with uow_factory() as uow, pytest.raises(InvalidInputError, match="dynamic field"):  # noqa: PT012
+        uow.tickets.update(changed, expected_version=1)  # SQLite refuses the field rows here,
+        uow.commit()  # PostgreSQL with the commit
+    with uow_factory() as uow:
+        stored = uow.tickets.get(ticket.id)
+    assert (stored.title, stored.version, stored.dynamic_fields) == ("t", 1, {})

@@ -199,6 +199,11 @@ def batch(connection: Connection, *, commit: bool = False) -> Iterator[None]:
         raise _translated(connection, "(pipelined statements)", (), error) from error
 
 
+def pipelines(connection: Connection) -> bool:
+    """Whether ``batch`` sends statements together on this connection (psycopg 3 on libpq ≥ 14)."""
+    return _can_pipeline(connection.connection.driver_connection)
+
+
 def _can_pipeline(driver: Any) -> bool:
     """Whether the driver connection is psycopg 3's with a libpq that has pipeline mode (≥ 14)."""
     kind = type(driver)

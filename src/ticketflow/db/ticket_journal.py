@@ -49,14 +49,21 @@ class TicketJournal:
     def flush(self, *, commit: bool = False) -> None:
         """Write the collected history rows (one batch); with ``commit``, commit on the driver in the
         same round trip where the driver can (``batch``: PostgreSQL), else leave it to the caller."""
-        rows, self._pending_history = self._pending_history, []
+        rows = self._take_history()
         if not rows:
             return  # nothing to send along: the caller's commit alone
         try:
             with batch(self._connection, commit=commit):
-                _INSERT_HISTORY_ROWS.insert(self._connection, rows)
+                self._insert_history(rows)
         except IntegrityError as error:  # a seen ticket was deleted meanwhile (PostgreSQL only)
             raise NotFoundError("a ticket of this change does not exist any more") from error
+
+    def _take_history(self) -> list[dict[str, Any]]:
+        rows, self._pending_history = self._pending_history, []
+        return rows
+
+    def _insert_history(self, rows: list[dict[str, Any]]) -> None:
+        _INSERT_HISTORY_ROWS.insert(self._connection, rows)
 
     def forget_pending(self) -> None:
         """After a rollback: drop collected rows; tickets added in it do not exist any more."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
@@ -21,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from ticketflow.db.prepared import Prepared, PreparedInsert
+from ticketflow.db.prepared import Prepared, PreparedInsert, batch, pipelines
 from ticketflow.db.tables import states, ticket_field_values, tickets
 from ticketflow.db.ticket_journal import TicketJournal
 from ticketflow.db.ticket_numbers import DEFAULT_SYSTEM_ID, next_number
@@ -96,6 +97,34 @@ class SqlTicketRepository(TicketJournal):
         super().__init__(connection, clock)
         self._system_id = system_id
         self._stored_fields: dict[int, Mapping[str, Value]] = {}
+        # Where statements can be pipelined (PostgreSQL), an update's field rows are written with the
+        # history and the COMMIT (``flush``): one round trip fewer per durable step. Every read of
+        # field rows flushes first.
+        self._defer_fields = pipelines(connection)
+        self._field_writes: list[Callable[[], None]] = []
+
+    def flush(self, *, commit: bool = False) -> None:
+        """Write the collected field rows and history rows (one batch, with the COMMIT on PostgreSQL
+        when ``commit``). InvalidInputError for a field row naming an unknown dynamic field."""
+        writes, self._field_writes = self._field_writes, []
+        if not writes:
+            super().flush(commit=commit)
+            return
+        history = self._take_history()
+        try:
+            with batch(self._connection, commit=commit):
+                for write in writes:
+                    write()
+                self._insert_history(history)
+        except IntegrityError as error:
+            if _refused_on(error) == "ticket_field_values":
+                raise InvalidInputError(_UNKNOWN_REFERENCE) from error
+            raise NotFoundError("a ticket of this change does not exist any more") from error
+
+    def forget_pending(self) -> None:
+        super().forget_pending()
+        self._field_writes = []
+        self._stored_fields.clear()  # what this transaction wrote is gone
 
     def get(self, ticket_id: int) -> Ticket:
         found = self.find(ticket_id)
@@ -104,6 +133,7 @@ class SqlTicketRepository(TicketJournal):
         return found
 
     def find(self, ticket_id: int) -> Ticket | None:
+        self._flush_fields()
         rows = _SELECT_WITH_FIELDS.rows(self._connection, {"ticket_id": ticket_id})
         if not rows:
             return None
@@ -121,6 +151,7 @@ class SqlTicketRepository(TicketJournal):
         return self._select(where_clause(query), query)
 
     def count(self, query: TicketQuery) -> int:
+        self._flush_fields()
         statement = select(func.count()).select_from(tickets).where(where_clause(query))
         return int(self._connection.execute(statement).scalar_one())
 
@@ -186,18 +217,36 @@ class SqlTicketRepository(TicketJournal):
         if old is None:
             old = self._load_fields([ticket_id]).get(ticket_id, {})
         stale, fresh = changed_fields(old, fields)
+        connection = self._connection
+        writes = []
         if stale:
-            _DELETE_FIELD.executemany(
-                self._connection,
-                [{"match_ticket_id": ticket_id, "match_field_name": name} for name in sorted(stale)],
-            )
-        self._insert_fields(ticket_id, fresh)
+            deleted = [{"match_ticket_id": ticket_id, "match_field_name": name} for name in sorted(stale)]
+            writes.append(partial(_DELETE_FIELD.executemany, connection, deleted))
+        if fresh:
+            writes.append(partial(_INSERT_FIELDS.insert, connection, field_rows(ticket_id, fresh)))
+        if self._defer_fields:
+            self._field_writes += writes  # in order: a later change of the same field comes after
+        else:
+            for write in writes:
+                write()
         self._stored_fields[ticket_id] = dict(fields)
+
+    def _flush_fields(self) -> None:
+        """Write deferred field rows before field rows are read (history may wait for the commit)."""
+        if self._field_writes:
+            writes, self._field_writes = self._field_writes, []
+            try:
+                with batch(self._connection):
+                    for write in writes:
+                        write()
+            except IntegrityError as error:
+                raise InvalidInputError(_UNKNOWN_REFERENCE) from error
 
     def _insert_fields(self, ticket_id: int, fields: Mapping[str, Value]) -> None:
         _INSERT_FIELDS.insert(self._connection, field_rows(ticket_id, fields))
 
     def _select(self, condition: ColumnElement[bool], query: TicketQuery | None = None) -> Sequence[Ticket]:
+        self._flush_fields()
         statement = select(tickets).where(condition)
         if query is not None:
             statement = statement.order_by(*order_by(query)).offset(query.offset).limit(query.limit)
@@ -218,6 +267,7 @@ class SqlTicketRepository(TicketJournal):
         """Dynamic-field values of the tickets, in one query."""
         if not ticket_ids:
             return {}
+        self._flush_fields()
         rows = self._connection.execute(_SELECT_FIELDS, {"ticket_ids": list(ticket_ids)})
         return fields_by_ticket(rows.mappings())
 
@@ -230,3 +280,9 @@ class SqlTicketRepository(TicketJournal):
         if state not in known:
             raise InvalidInputError(f"state '{state}' does not exist", field="state")
         return known[state]
+
+
+def _refused_on(error: IntegrityError) -> str | None:
+    """The table whose constraint refused a write, where the driver says (psycopg's diagnostics)."""
+    diagnostics = getattr(error.orig, "diag", None)
+    return getattr(diagnostics, "table_name", None)
