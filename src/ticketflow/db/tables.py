@@ -362,3 +362,67 @@ incidents = Table(
     Index("ix_incidents_job_id", "job_id"),
     Index("ix_incidents_ticket_id", "ticket_id"),
 )
+
+# --- sign-in (Alembic 0003) ------------------------------------------------------------------------
+
+# Server-side sessions, keyed by the SHA-256 of the session id (the id itself is only in the cookie).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("interface", String(20), nullable=False),
+    Column("login", String(NAME), nullable=False),
+    Column("source", String(50), nullable=False),
+    Column("client", String(100), nullable=False),
+    Column("csrf_secret", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_sessions_expires_at", "expires_at"),
+)
+
+# API tokens of agents, stored as the SHA-256 of the token text; revoked tokens are kept for audits.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "agent_login",
+        String(NAME),
+        ForeignKey("agents.login", onupdate="CASCADE", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(NAME), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(20), nullable=False),
+    Column("scopes", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("last_used_at", UtcDateTime, nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index("ix_api_tokens_agent_login", "agent_login"),
+)
+
+# Failed sign-ins for rate limiting, one row per failure, keyed by ``login:<kind>:<login>`` or
+# ``client:<address>``; cleared for a login on success.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(300), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    Index("ix_login_failures_key_failed_at", "key", "failed_at"),
+)
+
+# Customer users' password hashes, apart from the customer record (which OTOBO may take from LDAP).
+customer_passwords = Table(
+    "customer_passwords",
+    metadata,
+    Column(
+        "login",
+        String(NAME),
+        ForeignKey("customer_users.login", onupdate="CASCADE", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("password_hash", String(500), nullable=False),
+)

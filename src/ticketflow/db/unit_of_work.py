@@ -8,6 +8,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from ticketflow.db.auth_repository import SqlAuthRepository
 from ticketflow.db.catalog_repository import SqlCatalogRepository
 from ticketflow.db.connect import SQLITE_READ_ONLY
 from ticketflow.db.incident_repository import SqlIncidentRepository
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
     processes: SqlProcessRepository
     jobs: SqlJobQueue
     incidents: SqlIncidentRepository
+    auth: SqlAuthRepository
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._connection is not None:
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.processes = SqlProcessRepository(connection, self._clock)
         self.jobs = SqlJobQueue(connection, self._clock)
         self.incidents = SqlIncidentRepository(connection)
+        self.auth = SqlAuthRepository(connection)
         return self
 
     def __exit__(

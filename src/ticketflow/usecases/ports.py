@@ -17,6 +17,7 @@ from ticketflow.domain.catalog import Catalog
 from ticketflow.domain.notifications import OutgoingMail
 from ticketflow.domain.tickets import Ticket
 from ticketflow.domain.webservice_mapping import ServiceRequest, ServiceResponse
+from ticketflow.usecases.auth_records import ApiToken, SessionRecord
 from ticketflow.usecases.catalog_records import (
     CatalogRecord,
 )
@@ -265,6 +266,72 @@ class IncidentRepository(Protocol):
         ...
 
 
+class AuthRepository(Protocol):
+    """Sign-in state: sessions, API tokens, failed logins and customer users' password hashes.
+
+    Agents' password hashes live on the agent record (``Agent.password_hash``); this port writes them."""
+
+    def add_session(self, session: SessionRecord) -> None: ...
+
+    def find_session(self, key: str) -> SessionRecord | None: ...
+
+    def touch_session(self, key: str, *, last_seen_at: datetime) -> None: ...
+
+    def delete_session(self, key: str) -> None: ...
+
+    def delete_expired_sessions(self, now: datetime) -> int: ...
+
+    def add_token(
+        self,
+        *,
+        agent_login: str,
+        name: str,
+        token_hash: str,
+        prefix: str,
+        scopes: frozenset[str],
+        created_at: datetime,
+        expires_at: datetime | None,
+    ) -> ApiToken: ...
+
+    def find_token(self, token_hash: str) -> ApiToken | None: ...
+
+    def list_tokens(self, agent_login: str | None = None) -> Sequence[ApiToken]: ...
+
+    def revoke_token(self, token_id: int, *, revoked_at: datetime) -> ApiToken | None:
+        """Revoke the token (once: a revoked one keeps its first time); None if there is none."""
+        ...
+
+    def touch_token(self, token_id: int, *, used_at: datetime) -> None: ...
+
+    def add_login_failure(self, key: str, at: datetime) -> None: ...
+
+    def count_login_failures(self, key: str, since: datetime) -> int: ...
+
+    def clear_login_failures(self, key: str) -> None: ...
+
+    def set_agent_password(self, login: str, password_hash: str) -> None:
+        """NotFoundError if there is no such agent."""
+        ...
+
+    def find_customer_password(self, login: str) -> str | None: ...
+
+    def set_customer_password(self, login: str, password_hash: str) -> None:
+        """NotFoundError if there is no such customer user."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Hashes passwords (``ticketflow.outbound.passwords``: argon2id)."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` matches; False (never an exception) for a wrong or malformed hash."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over all repositories. ``with uow: ... uow.commit()``; leaving the block
     without ``commit()`` (or by an exception) rolls back. A unit of work is used once."""
@@ -284,6 +351,9 @@ class UnitOfWork(Protocol):
 
     @property
     def incidents(self) -> IncidentRepository: ...
+
+    @property
+    def auth(self) -> AuthRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
