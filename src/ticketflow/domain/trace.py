@@ -67,9 +67,14 @@ class TransitionChecked:
     def reasons(self) -> tuple[str, ...]:
         reasons = self._reasons
         if reasons is None:
-            assert self._source is not None
-            assert self._data is not None
-            reasons = evaluate(self._source, self._data).reasons
+            # The engine shares entries between steps (and threads): another reader may have
+            # computed the reasons since; it sets them before it drops the source and the data.
+            source, data = self._source, self._data
+            if source is None or data is None:
+                reasons = self._reasons
+                assert reasons is not None
+                return reasons
+            reasons = evaluate(source, data).reasons
             _set_reasons(self, reasons)  # computed once; the value was fixed at construction
             _set_source(self, None)
             _set_data(self, None)

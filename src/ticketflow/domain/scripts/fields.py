@@ -59,14 +59,18 @@ def _prepare_set_fields(parameters: Mapping[str, str]) -> ScriptRun | None:
     except ScriptError:
         return None
     steps = tuple(plan)
+    every = tuple(effect for _, _, _, effect in steps)
 
     def run(context: ScriptContext) -> tuple[Effect, ...]:
         attributes, fields = context.snapshot.attributes, context.snapshot.dynamic_fields
-        return tuple(
+        changes = [
             effect
             for target, field, value, effect in steps
             if (attributes.get(target) if field is None else fields.get(field)) != value
-        )
+        ]
+        # All of them (a fresh ticket, the usual case): the one prebuilt tuple, which lets the engine
+        # reuse its trace entry too (see ``CompiledProcess.script_runs``).
+        return every if len(changes) == len(every) else tuple(changes)
 
     return run
 
