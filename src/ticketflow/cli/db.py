@@ -76,8 +76,8 @@ def _print_summary(summary: DemoSummary) -> None:
     )
     output.table(
         "Demo logins",
-        ("Login", "Name", "Interface", "Note"),
-        [(u.login, u.name, u.interface.value, u.note) for u in summary.logins],
+        ("Login", "Password", "Name", "Interface", "Note"),
+        [(u.login, u.password, u.name, u.interface.value, u.note) for u in summary.logins],
     )
 
 

@@ -290,6 +290,9 @@ NOTIFICATION_TEMPLATES: Final = (
     ),
 )
 
+# Sign-in passwords of the demo people, printed by `demo load`: a demo, not a secret.
+DEMO_PASSWORDS: Final = {person.login: f"{person.login}-demo1" for person in (*AGENTS, *CUSTOMER_USERS)}
+
 DEMO_RECORDS: Final[tuple[CatalogRecord, ...]] = (
     *GROUPS,
     *ROLES,

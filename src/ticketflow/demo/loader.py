@@ -16,7 +16,7 @@ from enum import StrEnum
 from importlib import resources
 from typing import Any, Final, Protocol
 
-from ticketflow.demo.catalog import AGENTS, CUSTOMER_USERS, DEMO_RECORDS
+from ticketflow.demo.catalog import AGENTS, CUSTOMER_USERS, DEMO_PASSWORDS, DEMO_RECORDS
 from ticketflow.domain.definitions import Interface
 from ticketflow.domain.formats.native_json import content_hash, process_from_dict
 from ticketflow.usecases.catalog_records import record_key
@@ -72,6 +72,7 @@ class DemoLogin:
     name: str
     interface: Interface
     note: str
+    password: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,9 @@ def demo_logins() -> tuple[DemoLogin, ...]:
 def _logins() -> Iterator[DemoLogin]:
     for agent in AGENTS:
         name = f"{agent.first_name} {agent.last_name}"
-        yield DemoLogin(agent.login, name, Interface.AGENT, ", ".join(agent.roles))
+        yield DemoLogin(
+            agent.login, name, Interface.AGENT, ", ".join(agent.roles), DEMO_PASSWORDS[agent.login]
+        )
     for user in CUSTOMER_USERS:
         name = f"{user.first_name} {user.last_name}"
-        yield DemoLogin(user.login, name, Interface.CUSTOMER, user.customer_id)
+        yield DemoLogin(user.login, name, Interface.CUSTOMER, user.customer_id, DEMO_PASSWORDS[user.login])

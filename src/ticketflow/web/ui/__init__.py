@@ -1,0 +1,27 @@
+"""The pages people use: the agent interface and the customer portal, server-rendered with Jinja2.
+
+``mount_ui(app, application, authenticator)`` adds every page router and the stylesheet to ``app``.
+One module per area: ``sign_in``, ``agent_tickets``, ``agent_dialogs``, ``agent_admin``, ``customer``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from ticketflow.bootstrap import Application
+from ticketflow.web.ui import agent_admin, agent_dialogs, agent_tickets, customer, sign_in
+from ticketflow.web.ui.core import Ui
+from ticketflow.web.ui.session import Authenticator
+
+
+def mount_ui(app: FastAPI, application: Application, authenticator: Authenticator) -> Ui:
+    ui = Ui.build(application, authenticator)
+    app.state.ui = ui
+    for module in (sign_in, agent_tickets, agent_dialogs, agent_admin, customer):
+        app.include_router(module.router(ui), include_in_schema=False)
+    static = resources.files("ticketflow.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    return ui

@@ -1,0 +1,170 @@
+"""Agent pages around tickets: dashboard, queue view with filters, sorting and search, ticket zoom
+with the process widget, and the ticket history with the process trace in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from ticketflow.domain.definitions import Interface
+from ticketflow.domain.dialogs import available_dialogs
+from ticketflow.domain.positions import PositionStatus
+from ticketflow.domain.tickets import Ticket
+from ticketflow.usecases.processes import load_process
+from ticketflow.usecases.records import TicketOrder, TicketQuery
+from ticketflow.usecases.tickets import list_tickets, show_ticket, ticket_history
+from ticketflow.web.ui.core import AgentSession, Ui
+from ticketflow.web.ui.ticket_pages import attributes, dynamic_fields, history_lines, process_widget
+
+# State types a dashboard counts as "still to do".
+OPEN_STATE_TYPES = ("new", "open", "pending reminder", "pending auto")
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SortLink:
+    href: str
+    mark: str
+
+
+def router(ui: Ui) -> APIRouter:
+    routes = APIRouter(prefix="/agent", route_class=ui.route_class())
+
+    @routes.get("/", response_class=HTMLResponse)
+    def dashboard(request: Request, session: AgentSession) -> HTMLResponse:
+        login = session.caller.login
+        mine, _ = list_tickets(
+            ui.application.uow,
+            TicketQuery(
+                owner=login,
+                state_types=OPEN_STATE_TYPES,
+                order_by=TicketOrder.CHANGED_AT,
+                descending=True,
+                limit=20,
+            ),
+        )
+        queues = []
+        for queue in sorted(ui.catalog().queues):
+            _, count = list_tickets(
+                ui.application.uow, TicketQuery(queues=(queue,), state_types=OPEN_STATE_TYPES, limit=0)
+            )
+            queues.append((queue, count))
+        return ui.render(
+            request,
+            "agent/dashboard.html",
+            title="Dashboard",
+            mine=mine,
+            queues=queues,
+            actionable=_actionable(ui),
+        )
+
+    @routes.get("/queue", response_class=HTMLResponse)
+    def queue_view(
+        request: Request,
+        session: AgentSession,
+        queue: str = "",
+        state: str = "",
+        q: str = "",
+        sort: TicketOrder = TicketOrder.CHANGED_AT,
+        order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
+        page: Annotated[int, Query(ge=1)] = 1,
+    ) -> HTMLResponse:
+        query = TicketQuery(
+            queues=(queue,) if queue else (),
+            states=(state,) if state else (),
+            title_contains=q or None,
+            order_by=sort,
+            descending=order == "desc",
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        tickets, total = list_tickets(ui.application.uow, query)
+        filters = {"queue": queue, "state": state, "q": q}
+        catalog = ui.catalog()
+        return ui.render(
+            request,
+            "agent/queue.html",
+            title=f"Queue {queue}" if queue else "All tickets",
+            tickets=tickets,
+            total=total,
+            filters=filters,
+            queues=sorted(catalog.queues),
+            states=sorted(catalog.states),
+            sort_links=_sort_links(filters, sort, order),
+            page=page,
+            pages=max(1, -(-total // PAGE_SIZE)),
+            page_query=urlencode({**filters, "sort": sort.value, "order": order}),
+        )
+
+    @routes.get("/tickets/{ticket_id}", response_class=HTMLResponse)
+    def zoom(request: Request, session: AgentSession, ticket_id: int) -> HTMLResponse:
+        view = show_ticket(ui.application.uow, ui.application.runtime, ticket_id, caller=session.caller)
+        ticket = view.ticket
+        return ui.render(
+            request,
+            "agent/zoom.html",
+            title=f"Ticket {ticket.number}: {ticket.title}",
+            view=view,
+            ticket=ticket,
+            attributes=attributes(ticket),
+            fields=dynamic_fields(ticket, ui.catalog()),
+            widget=process_widget(ui, ticket, view),
+            steps=history_lines(list(view.recent_steps)),
+        )
+
+    @routes.get("/tickets/{ticket_id}/history", response_class=HTMLResponse)
+    def history(request: Request, session: AgentSession, ticket_id: int) -> HTMLResponse:
+        # The history use case checks that the caller may see the ticket; then the ticket for its header.
+        entries = ticket_history(ui.application.uow, ticket_id, caller=session.caller)
+        [ticket], _ = list_tickets(ui.application.uow, TicketQuery(ids=(ticket_id,), limit=1))
+        return ui.render(
+            request,
+            "agent/history.html",
+            title=f"History of ticket {ticket.number}",
+            ticket=ticket,
+            lines=history_lines(entries),
+        )
+
+    return routes
+
+
+def _actionable(ui: Ui) -> list[tuple[Ticket, str]]:
+    """Open process tickets whose current activity offers agents a dialog, with the activity's name.
+
+    Process versions are loaded once per page (the runtime caches compiled ones; this needs only the
+    definition)."""
+    waiting, _ = list_tickets(
+        ui.application.uow,
+        TicketQuery(
+            process_status=PositionStatus.ACTIVE, order_by=TicketOrder.CHANGED_AT, descending=True, limit=100
+        ),
+    )
+    found = []
+    loaded = {}
+    for ticket in waiting:
+        position = ticket.process
+        if position is None:
+            continue
+        key = (position.process_key, position.version)
+        if key not in loaded:
+            loaded[key] = load_process(ui.application.uow, *key)
+        process = loaded[key]
+        if available_dialogs(process, position, Interface.AGENT):
+            activity = process.find_activity(position.activity_key)
+            found.append((ticket, activity.name if activity else position.activity_key))
+    return found[:25]
+
+
+def _sort_links(filters: dict[str, str], current: TicketOrder, order: str) -> dict[str, SortLink]:
+    """Column headers as links: the current column flips its order, another starts ascending."""
+    links = {}
+    for column in TicketOrder:
+        flip = "asc" if column is current and order == "desc" else "desc" if column is current else "asc"
+        mark = (" ▼" if order == "desc" else " ▲") if column is current else ""
+        query = urlencode({**filters, "sort": column.value, "order": flip})
+        links[column.value] = SortLink(f"/agent/queue?{query}", mark)
+    return links

@@ -1,0 +1,128 @@
+"""Dialog and start-process pages for both interfaces: render an activity dialog as a form, submit it,
+and on bad input render the same form again with each problem beside its field (status 422)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from ticketflow.domain.definitions import ActivityDialog, Interface, ProcessState
+from ticketflow.domain.dialogs import DialogInputError, available_dialogs
+from ticketflow.domain.errors import NotFoundError
+from ticketflow.usecases.dialogs import submit_dialog
+from ticketflow.usecases.processes import list_processes, load_process
+from ticketflow.usecases.tickets import TicketInput, create_ticket, show_ticket
+from ticketflow.web.ui.core import SignedInForm, Ui, redirect
+from ticketflow.web.ui.forms import dialog_form, submitted_values
+from ticketflow.web.ui.session import Session
+
+
+@dataclass(frozen=True, slots=True)
+class Startable:
+    key: str
+    name: str
+    description: str
+    dialog: ActivityDialog
+
+
+def startable_processes(ui: Ui, interface: Interface) -> list[Startable]:
+    """Active processes whose start dialog ``interface`` may fill, by name."""
+    found = []
+    for summary in list_processes(ui.application.uow):
+        if summary.latest_version is None or summary.state != ProcessState.ACTIVE.value:
+            continue
+        process = load_process(ui.application.uow, summary.key, summary.latest_version)
+        for dialog in available_dialogs(process, None, interface):
+            found.append(Startable(process.key, process.name, process.description, dialog))
+    return sorted(found, key=lambda s: s.name.lower())
+
+
+def get_startable(ui: Ui, key: str, interface: Interface) -> Startable:
+    for startable in startable_processes(ui, interface):
+        if startable.key == key:
+            return startable
+    raise NotFoundError(f"no process '{key}' can be started here")
+
+
+def start_page(ui: Ui, request: Request, key: str, interface: Interface, template: str) -> HTMLResponse:
+    startable = get_startable(ui, key, interface)
+    form = dialog_form(startable.dialog, ui.catalog())
+    return ui.render(request, template, title=f"Start: {startable.name}", startable=startable, form=form)
+
+
+def start_submit(
+    ui: Ui, request: Request, posted: SignedInForm, key: str, template: str, zoom_prefix: str
+) -> Response:
+    caller = posted.session.caller
+    startable = get_startable(ui, key, caller.interface)
+    catalog = ui.catalog()
+    submitted = submitted_values(startable.dialog, posted.form, catalog)
+    try:
+        ticket = create_ticket(
+            ui.application.uow,
+            ui.application.runtime,
+            TicketInput(),
+            caller=caller,
+            now=ui.now(),
+            process_key=key,
+            start_values=submitted,
+        )
+    except DialogInputError as error:
+        form = dialog_form(startable.dialog, catalog, submitted=submitted, problems=error.problems)
+        title = f"Start: {startable.name}"
+        return ui.render(request, template, status=422, title=title, startable=startable, form=form)
+    return redirect(f"{zoom_prefix}{ticket.id}")
+
+
+def dialog_page(
+    ui: Ui, request: Request, session: Session, ticket_id: int, dialog_key: str, template: str
+) -> HTMLResponse:
+    view = show_ticket(ui.application.uow, ui.application.runtime, ticket_id, caller=session.caller, steps=1)
+    dialog = _offered(view.dialogs, dialog_key, view.ticket.number)
+    form = dialog_form(dialog, ui.catalog(), ticket=view.ticket)
+    return ui.render(
+        request, template, title=f"{dialog.name} · {view.ticket.number}", ticket=view.ticket, form=form
+    )
+
+
+def dialog_submit(
+    ui: Ui,
+    request: Request,
+    posted: SignedInForm,
+    ticket_id: int,
+    dialog_key: str,
+    template: str,
+    zoom_prefix: str,
+) -> Response:
+    caller = posted.session.caller
+    view = show_ticket(ui.application.uow, ui.application.runtime, ticket_id, caller=caller, steps=1)
+    dialog = _offered(view.dialogs, dialog_key, view.ticket.number)
+    catalog = ui.catalog()
+    submitted = submitted_values(dialog, posted.form, catalog)
+    version = posted.text("version")
+    try:
+        submit_dialog(
+            ui.application.uow,
+            ui.application.runtime,
+            ticket_id,
+            dialog_key,
+            submitted,
+            caller=caller,
+            now=ui.now(),
+            # The version the form was rendered from: someone else's submit meanwhile is a conflict.
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except DialogInputError as error:
+        form = dialog_form(dialog, catalog, ticket=view.ticket, submitted=submitted, problems=error.problems)
+        title = f"{dialog.name} · {view.ticket.number}"
+        return ui.render(request, template, status=422, title=title, ticket=view.ticket, form=form)
+    return redirect(f"{zoom_prefix}{ticket_id}")
+
+
+def _offered(dialogs: tuple[ActivityDialog, ...], key: str, number: str) -> ActivityDialog:
+    for dialog in dialogs:
+        if dialog.key == key:
+            return dialog
+    raise NotFoundError(f"the dialog '{key}' is not offered on ticket {number} at its current activity")
