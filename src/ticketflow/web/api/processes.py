@@ -1,0 +1,189 @@
+"""``/api/v1/processes``: list, versions, export, import, deploy, Test Mode. Reading needs an agent;
+import, deploy and state changes need an administrator."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Body, Query, Request, Response
+from pydantic import BaseModel
+
+from ticketflow.domain.definitions import ProcessState
+from ticketflow.usecases import processes, testmode
+from ticketflow.usecases.access import require_admin, require_agent
+from ticketflow.web.api.common import Limit, Offset, Page, now, router, slice_page
+from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
+
+processes_router = router("processes")
+Document = Annotated[
+    dict[str, Any], Body(description="a process document (native JSON or OTOBO YAML as JSON)")
+]
+
+
+class ProcessOut(BaseModel):
+    key: str
+    name: str
+    state: str
+    latest_version: int | None
+    draft_revision: int | None
+    changed_at: datetime
+
+
+class VersionOut(BaseModel):
+    key: str
+    version: int
+    content_hash: str
+    deployed_at: datetime
+    deployed_by: str
+    note: str
+
+
+class ProblemOut(BaseModel):
+    element: str
+    message: str
+    field: str | None
+    severity: str
+
+
+class ImportOut(BaseModel):
+    key: str
+    name: str
+    revision: int
+    warnings: list[ProblemOut]
+
+
+class DeployOut(BaseModel):
+    key: str
+    version: int
+    content_hash: str
+    unchanged: bool
+
+
+class ExportOut(BaseModel):
+    document: dict[str, Any]
+    warnings: list[ProblemOut]
+
+
+class DeployIn(BaseModel):
+    note: str = ""
+
+
+class StateIn(BaseModel):
+    state: ProcessState
+
+
+class TestModeIn(BaseModel):
+    """Test Mode input: ``{"ticket": {...}, "submissions": [...], "service_results": {...}}``."""
+
+    input: dict[str, Any]
+    version: int | None = None
+    draft: bool = False
+    from_ticket: int | None = None
+
+
+@processes_router.get("/processes")
+def list_processes(
+    request: Request,
+    response: Response,
+    application: CurrentApplication,
+    principal: CurrentPrincipal,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ProcessOut]:
+    require_agent(principal)
+    found = [ProcessOut(**asdict(p)) for p in processes.list_processes(application.uow)]
+    return slice_page(request, response, found, limit, offset)
+
+
+@processes_router.get("/processes/{key}/versions")
+def list_versions(key: str, application: CurrentApplication, principal: CurrentPrincipal) -> list[VersionOut]:
+    require_agent(principal)
+    return [
+        VersionOut(
+            key=v.key,
+            version=v.version,
+            content_hash=v.content_hash,
+            deployed_at=v.deployed_at,
+            deployed_by=v.deployed_by,
+            note=v.note,
+        )
+        for v in processes.list_versions(application.uow, key)
+    ]
+
+
+@processes_router.get("/processes/{key}/export")
+def export_process(
+    key: str,
+    application: CurrentApplication,
+    principal: CurrentPrincipal,
+    version: Annotated[int | None, Query(ge=1, le=10**6, description="a version; none: the draft")] = None,
+    format: processes.ProcessFormat = processes.ProcessFormat.NATIVE,
+) -> ExportOut:
+    require_agent(principal)
+    document, warnings = processes.export_process(application.uow, key, version, format)
+    return ExportOut(document=document, warnings=[ProblemOut(**asdict(w)) for w in warnings])
+
+
+@processes_router.post("/processes/import", status_code=201)
+def import_process(
+    document: Document, application: CurrentApplication, principal: CurrentPrincipal
+) -> ImportOut:
+    """Save the document as the draft of its process (refused, naming every missing reference)."""
+    require_admin(principal)
+    result = processes.import_process(
+        application.uow, application.runtime, document, imported_by=principal.caller.login, now=now()
+    )
+    return ImportOut(
+        key=result.key,
+        name=result.name,
+        revision=result.revision,
+        warnings=[ProblemOut(**asdict(w)) for w in result.warnings],
+    )
+
+
+@processes_router.post("/processes/{key}/deploy")
+def deploy_process(
+    key: str, application: CurrentApplication, principal: CurrentPrincipal, body: DeployIn | None = None
+) -> DeployOut:
+    """Validate the draft and freeze it as the next version."""
+    require_admin(principal)
+    result = processes.deploy_process(
+        application.uow,
+        application.runtime,
+        key,
+        deployed_by=principal.caller.login,
+        now=now(),
+        note=body.note if body else "",
+    )
+    return DeployOut(**asdict(result))
+
+
+@processes_router.post("/processes/{key}/state")
+def set_state(
+    key: str, body: StateIn, application: CurrentApplication, principal: CurrentPrincipal
+) -> DeployOut:
+    """Make the process Active, FadeAway or Inactive (deployed as a new version)."""
+    require_admin(principal)
+    result = processes.set_process_state(
+        application.uow, application.runtime, key, body.state, changed_by=principal.caller.login, now=now()
+    )
+    return DeployOut(**asdict(result))
+
+
+@processes_router.post("/processes/{key}/test")
+def test_mode(
+    key: str, body: TestModeIn, application: CurrentApplication, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Play a scenario against a version (or the draft): nothing is written or sent."""
+    require_agent(principal)
+    report = testmode.run_test_mode(
+        application.uow,
+        application.runtime,
+        testmode.ProcessSource(key=key, version=body.version, draft=body.draft),
+        testmode.parse_test_input(body.input),
+        now=now(),
+        from_ticket=body.from_ticket,
+    )
+    return report.to_dict()

@@ -1,0 +1,144 @@
+"""RFC 9457 problem details for the REST API: one table from error class to HTTP status.
+
+Every error body is ``application/problem+json``::
+
+    {"type": "https://ticketflow.dev/problems/invalid_input", "title": "Invalid input", "status": 422,
+     "detail": "Queue: 'Nowhere' does not exist", "code": "invalid_input", "field": "Queue",
+     "errors": [{"field": "Queue", "detail": "..."}]}
+
+``field`` names the input at fault when there is one; ``errors`` lists every problem when there are
+several (a dialog submission, a process definition, request validation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from ticketflow.domain.errors import (
+    ConflictError,
+    DefinitionError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    Problem,
+    ProcessRuntimeError,
+    TicketflowError,
+)
+from ticketflow.usecases.auth import AuthenticationError, LoginThrottledError
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://ticketflow.dev/problems/"
+
+
+class PreconditionFailedError(ConflictError):
+    """``If-Match`` names a version (ETag) the ticket no longer has."""
+
+    code = "precondition_failed"
+
+
+class PreconditionRequiredError(TicketflowError):
+    code = "precondition_required"
+
+
+# Most specific first: the first class an error is an instance of decides its status.
+STATUS_OF: tuple[tuple[type[TicketflowError], int, str], ...] = (
+    (AuthenticationError, 401, "Not signed in"),
+    (LoginThrottledError, 429, "Too many attempts"),
+    (PermissionDeniedError, 403, "Forbidden"),
+    (NotFoundError, 404, "Not found"),
+    (PreconditionFailedError, 412, "Precondition failed"),
+    (PreconditionRequiredError, 428, "Precondition required"),
+    (ConflictError, 409, "Conflict"),
+    (DefinitionError, 422, "Invalid process definition"),
+    (InvalidInputError, 422, "Invalid input"),
+    (ProcessRuntimeError, 422, "The process could not move"),
+    (TicketflowError, 400, "Bad request"),
+)
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    code: str,
+    *,
+    field: str | None = None,
+    errors: Sequence[dict[str, Any]] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if field is not None:
+        body["field"] = field
+    if errors:
+        body["errors"] = list(errors)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _problem_items(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    return [
+        {"element": p.element, "field": p.field, "detail": p.message, "severity": p.severity}
+        for p in problems
+    ]
+
+
+def error_response(error: TicketflowError) -> JSONResponse:
+    """The problem response for a ticketflow error (the table above)."""
+    status, title = next((s, t) for kind, s, t in STATUS_OF if isinstance(error, kind))
+    field = getattr(error, "field", None)
+    problems: Sequence[Problem] = getattr(error, "problems", ())
+    headers: dict[str, str] = {}
+    if isinstance(error, LoginThrottledError):
+        headers["Retry-After"] = str(int(error.retry_after.total_seconds()))
+    if isinstance(error, AuthenticationError):
+        headers["WWW-Authenticate"] = 'Bearer realm="ticketflow"'
+    return problem_response(
+        status,
+        title,
+        error.message,
+        error.code,
+        field=field,
+        errors=_problem_items(problems),
+        headers=headers or None,
+    )
+
+
+def _validation_response(error: RequestValidationError) -> JSONResponse:
+    items = []
+    for entry in error.errors():
+        location = [
+            str(part) for part in entry.get("loc", ()) if part not in ("body", "query", "path", "header")
+        ]
+        items.append({"field": ".".join(location) or None, "detail": str(entry.get("msg", "invalid"))})
+    first = items[0] if items else {"field": None, "detail": "invalid request"}
+    detail = f"{first['field']}: {first['detail']}" if first["field"] else str(first["detail"])
+    return problem_response(422, "Invalid input", detail, "invalid_input", field=first["field"], errors=items)
+
+
+class ProblemRoute(APIRoute):
+    """The route class of the REST API's routers: ticketflow errors and request-validation errors
+    become problem details here, per route, so the UI and the OTOBO API keep their own error pages."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except TicketflowError as error:
+                return error_response(error)
+            except RequestValidationError as error:
+                return _validation_response(error)
+
+        return handle
