@@ -146,10 +146,14 @@ VALUES: list[Value | None] = [None, "", "0", "x", "a", "ab", "5", "9", ("a", "b"
 
 def snapshots() -> list[TicketSnapshot]:
     result = []
-    for value, title, queue, other in itertools.product(
-        VALUES, (None, "abc", "x"), ("Raw", "Fulfilment"), (None, "go")
+    for value, title, queue, other, to in itertools.product(
+        VALUES,
+        (None, "abc", "x"),
+        ("Raw", "Fulfilment"),
+        (None, "go"),
+        ("a@example.com", "b@example.com", "nobody"),
     ):
-        fields: dict[str, Value] = {"To": "someone@example.com", "Tags": ("x", "y")}
+        fields: dict[str, Value] = {"To": to, "Tags": ("x", "y")}
         if value is not None:
             fields["F"] = value
             fields["Title"] = value
