@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import pytest
@@ -525,8 +526,31 @@ class TestPreparedShortcuts:
         {"Bad Name": "x"},
         {"UserID": "1"},
         {"Status": "x", "TicketID": "42"},
+        {"Lock": "lock"},
+        {"Lock": "unlock", "UserID": "1"},
+        {"Lock": "bad"},
+        {"Lock": ""},
+        {"LockID": "2"},
+        {"LockID": "9"},
+        {"Lock": ("lock",)},
+        {"Lock": "lock", "LockID": "1"},
+        {"SLA": "Gold"},
+        {"SLA": ""},
+        {"SLAID": "1"},
+        {"CustomerID": "ACME"},
+        {"CustomerID": "Other", "CustomerUserID": "jane"},
+        {"No": "Other", "User": "joe"},
+        {"CustomerID": "", "User": "jane"},
+        {"CustomerUserID": ("a", "b")},
+        {"CustomerID": ""},
+        {"UserID": "<OTOBO_TICKET_Owner>", "Lock": "lock", "CustomerID": "X"},
     )
     FIELDS: tuple[dict[str, Value], ...] = ({}, {"Tags": ("a",)}, {"Status": "old", "Tags": "a"})
+    ATTRIBUTES: tuple[dict[str, str], ...] = (
+        {},
+        {"Service": "IT", "SLA": "Gold", "Lock": "lock"},
+        {"Service": "IT", "CustomerID": "Other", "CustomerUserID": "joe"},
+    )
 
     @pytest.mark.parametrize("module", sorted(name for name, m in ACTIONS.items() if m.prepare))
     def test_prepared_run_gives_what_run_gives(self, module: str) -> None:
@@ -536,17 +560,26 @@ class TestPreparedShortcuts:
             prepared = action.prepare(config)
             if prepared is None:
                 continue
-            for fields in self.FIELDS:
+            for fields, attributes in itertools.product(self.FIELDS, self.ATTRIBUTES):
                 for list_fields in (frozenset(), frozenset({"Tags"})):
-                    expected = self._outcome(action.run, call(config, fields, list_fields))
-                    got = self._outcome(prepared, call(config, fields, list_fields))
-                    assert got == expected, (module, config, fields, list_fields)
+                    expected = self._outcome(action.run, call(config, fields, list_fields, **attributes))
+                    got = self._outcome(prepared, call(config, fields, list_fields, **attributes))
+                    assert got == expected, (module, config, fields, attributes, list_fields)
 
     def test_the_common_setters_and_dynamic_field_set_have_shortcuts(self) -> None:
-        for name in ("TicketQueueSet", "TicketStateSet", "TicketOwnerSet", "DynamicFieldSet"):
+        for name in (
+            "TicketQueueSet",
+            "TicketStateSet",
+            "TicketOwnerSet",
+            "DynamicFieldSet",
+            "TicketLockSet",
+            "TicketSLASet",
+            "TicketCustomerSet",
+        ):
             prepare = ACTIONS[name].prepare
             assert prepare is not None
-            assert prepare({"Queue": "x", "State": "open", "Owner": "x", "Status": "x"}) is not None
+            config: dict[str, Value] = {"Queue": "x", "State": "open", "Owner": "x", "Status": "x"}
+            assert prepare({**config, "Lock": "lock", "SLA": "Gold", "CustomerID": "X"}) is not None
 
     NOTIFICATIONS: tuple[tuple[dict[str, Value], dict[str, Value]], ...] = (
         # (config as written, as rendered for the run)

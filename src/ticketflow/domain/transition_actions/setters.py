@@ -8,12 +8,13 @@ ticketflow's ticket data has names only. ``LockID`` is the exception, its three 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Final
 
 from ticketflow.domain.effects import Effect, SetValue
 from ticketflow.domain.errors import ActionError
 from ticketflow.domain.parameters import Parameter
-from ticketflow.domain.tickets import Value
+from ticketflow.domain.tickets import TicketSnapshot, Value
 from ticketflow.domain.transition_actions.call import (
     USER_ID,
     ActionCall,
@@ -72,6 +73,10 @@ def _simple_setter(key: str, what: str, example: str, *, with_id: bool = True) -
 
 
 def _run_lock(call: ActionCall) -> tuple[Effect, ...]:
+    return _changed(call, "Lock", _lock(call))
+
+
+def _lock(call: ActionCall) -> str:
     lock = call.text("Lock")
     if not lock:
         lock_id = (call.text("LockID") or "").strip()
@@ -82,7 +87,19 @@ def _run_lock(call: ActionCall) -> tuple[Effect, ...]:
         lock = _LOCK_IDS[lock_id]
     if lock not in _LOCKS:
         raise ActionError(f"Lock must be one of {', '.join(_LOCKS)}, not '{lock}'")
-    return _changed(call, "Lock", lock)
+    return lock
+
+
+def _prepare_lock(config: Mapping[str, Value]) -> ActionRun | None:
+    # A lock named or given by id, checked once: then a plain setter of the lock's name.
+    probe = ActionCall(config, _NO_TICKET, _NO_TIME)  # _lock reads the config only
+    if any(templated(value) for value in config.values()):
+        return None
+    try:
+        lock = _lock(probe)
+    except ActionError:
+        return None  # run reports it
+    return _prepare_setter("Lock", {"Lock": lock})
 
 
 def _run_sla(call: ActionCall) -> tuple[Effect, ...]:
@@ -90,6 +107,21 @@ def _run_sla(call: ActionCall) -> tuple[Effect, ...]:
     if not call.snapshot.attributes.get("Service"):
         raise ActionError(f"the ticket has no service, so SLA '{sla}' cannot be set (set the service first)")
     return _changed(call, "SLA", sla)
+
+
+def _prepare_sla(config: Mapping[str, Value]) -> ActionRun | None:
+    """A fixed SLA name: compared with a prebuilt effect while the ticket has a service; without one,
+    ``run`` reports it."""
+    compare = _prepare_setter("SLA", config)
+    if compare is None:
+        return None
+
+    def run(call: ActionCall) -> tuple[Effect, ...]:
+        if not call.snapshot.attributes.get("Service"):
+            return _run_sla(call)
+        return compare(call)
+
+    return run
 
 
 def _run_state(call: ActionCall) -> tuple[Effect, ...]:
@@ -125,6 +157,33 @@ def _run_customer(call: ActionCall) -> tuple[Effect, ...]:
     return effects
 
 
+def _prepare_customer(config: Mapping[str, Value]) -> ActionRun | None:
+    """Fixed texts: the effects of each case (neither, one or both different) built once."""
+    if any(templated(value) for value in config.values()):
+        return None
+    probe = ActionCall(config, _NO_TICKET, _NO_TIME)  # reads the config only
+    customer_id = probe.text("CustomerID") or probe.text("No")
+    customer_user = probe.text("CustomerUserID") or probe.text("User")
+    if not customer_id and not customer_user:
+        return None  # run reports it
+    id_effects: tuple[Effect, ...] = (SetValue("CustomerID", customer_id),) if customer_id else ()
+    user_effects: tuple[Effect, ...] = (SetValue("CustomerUserID", customer_user),) if customer_user else ()
+    both = id_effects + user_effects
+
+    def run(call: ActionCall) -> tuple[Effect, ...]:
+        attributes = call.snapshot.attributes
+        new_id = bool(customer_id) and attributes.get("CustomerID") != customer_id
+        new_user = bool(customer_user) and attributes.get("CustomerUserID") != customer_user
+        if new_id:
+            return both if new_user else id_effects
+        return user_effects if new_user else ()
+
+    return run
+
+
+_NO_TICKET: Final = TicketSnapshot({})
+_NO_TIME: Final = datetime(2000, 1, 1, tzinfo=UTC)
+
 TICKET_LOCK_SET = ActionModule(
     name="TicketLockSet",
     description="Locks or unlocks the ticket unless it already is.",
@@ -134,6 +193,7 @@ TICKET_LOCK_SET = ActionModule(
         USER_ID,
     ),
     run=_run_lock,
+    prepare=_prepare_lock,
 )
 TICKET_SLA_SET = ActionModule(
     name="TicketSLASet",
@@ -144,6 +204,7 @@ TICKET_SLA_SET = ActionModule(
         USER_ID,
     ),
     run=_run_sla,
+    prepare=_prepare_sla,
 )
 TICKET_STATE_SET = ActionModule(
     name="TicketStateSet",
@@ -174,6 +235,7 @@ TICKET_CUSTOMER_SET = ActionModule(
         USER_ID,
     ),
     run=_run_customer,
+    prepare=_prepare_customer,
 )
 
 SETTERS = (
