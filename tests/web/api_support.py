@@ -8,13 +8,13 @@ Agents: ``admin`` (role Admin: rw everywhere), ``reader`` (ro on users), ``write
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from ticketflow.bootstrap import Application
+from ticketflow.bootstrap import Application, build_application
 from ticketflow.config import Settings
 from ticketflow.db.seed import seed_defaults
 from ticketflow.domain.definitions import Interface
@@ -22,10 +22,11 @@ from ticketflow.outbound.passwords import Argon2Hasher
 from ticketflow.usecases import admin
 from ticketflow.usecases.auth import SESSION_COOKIE, Auth
 from ticketflow.usecases.callers import Caller
-from ticketflow.web.app import create_app
+from ticketflow.web.api import api_router
 from ticketflow.web.deps import CSRF_HEADER
+from ticketflow.web.otobo_api import otobo_router
 
-PASSWORD = "secret password"  # noqa: S105 - a test password
+PASSWORD = "secret password"
 AGENT_ROLES = {
     "admin": ("Admin",),
     "reader": ("Reader",),
@@ -67,10 +68,21 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def build_test_app(database_url: str) -> FastAPI:
-    """The app with cheap argon2 parameters (hashing is the slowest part of a test otherwise)."""
-    app = create_app(Settings(database_url=database_url))
-    app.state.auth = Auth(app.state.application.uow, Argon2Hasher(time_cost=1, memory_cost=64))
-    seed_people(app.state.application, app.state.auth)
+    """The two APIs as ``create_app`` mounts them, without the pages, with cheap argon2 parameters
+    (hashing is the slowest part of a test otherwise)."""
+    application = build_application(Settings(database_url=database_url))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        application.close()
+
+    app = FastAPI(title="ticketflow", lifespan=lifespan)
+    app.state.application = application
+    app.state.auth = Auth(application.uow, Argon2Hasher(time_cost=1, memory_cost=64))
+    app.include_router(api_router())
+    app.include_router(otobo_router())
+    seed_people(application, app.state.auth)
     return app
 
 

@@ -104,7 +104,8 @@ class ArticleIn(Strict):
             body=self.body,
             channel=self.channel,
             sender_type=sender_type,
-            visible_for_customer=self.visible_for_customer,
+            # What a customer writes is theirs to read again.
+            visible_for_customer=self.visible_for_customer or sender_type == "customer",
             content_type=self.content_type,
             from_address=self.from_address,
             to_address=self.to_address,
