@@ -20,9 +20,10 @@ from ticketflow.bootstrap import Application, build_application
 from ticketflow.config import Settings
 from ticketflow.db.seed import seed_defaults
 from ticketflow.demo import load_demo
-from ticketflow.demo.catalog import DEMO_PASSWORDS
+from ticketflow.demo.loader import set_demo_passwords
+from ticketflow.outbound.passwords import Argon2Hasher
+from ticketflow.usecases.auth import Auth
 from ticketflow.web.ui import mount_ui
-from ticketflow.web.ui.session import ProvisionalAuthenticator, catalog_reader
 
 
 def _free_port() -> int:
@@ -35,11 +36,14 @@ def _free_port() -> int:
 def _app(application: Application) -> FastAPI:
     app = FastAPI()
     app.state.application = application
-    authenticator = ProvisionalAuthenticator(
-        catalog_reader(application.uow, application.runtime), DEMO_PASSWORDS
-    )
-    mount_ui(app, application, authenticator)
+    app.state.auth = cheap_auth(application)
+    mount_ui(app, application)
     return app
+
+
+def cheap_auth(application: Application) -> Auth:
+    """Sign-in with cheap argon2 parameters: hashing would otherwise be the slowest part of a test."""
+    return Auth(application.uow, Argon2Hasher(time_cost=1, memory_cost=64))
 
 
 @pytest.fixture
@@ -54,7 +58,7 @@ def live_server(_sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
     with application.uow() as uow:
         seed_defaults(uow)
         uow.commit()
-    load_demo(application, datetime.now(UTC))
+    set_demo_passwords(cheap_auth(application), load_demo(application, datetime.now(UTC)))
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(_app(application), host="127.0.0.1", port=port, log_level="warning")

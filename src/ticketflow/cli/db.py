@@ -34,9 +34,13 @@ def load(ctx: typer.Context) -> None:
     Safe to run again: what exists already is skipped."""
     # Imported when asked for: only this command needs the demo package and its process files.
     from ticketflow.demo import load_demo
+    from ticketflow.demo.loader import set_demo_passwords
+    from ticketflow.outbound.passwords import Argon2Hasher
+    from ticketflow.usecases.auth import Auth
 
     with open_application(ctx) as application:
         summary = load_demo(application, now())
+        set_demo_passwords(Auth(application.uow, Argon2Hasher()), summary)
     _print_summary(summary)
 
 

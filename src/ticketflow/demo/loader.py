@@ -130,6 +130,25 @@ def _deploy(application: DemoApplication, key: str, now: datetime) -> DemoProces
     return DemoProcess(key, result.version, ProcessOutcome.DEPLOYED)
 
 
+class PasswordSetter(Protocol):
+    """What ``set_demo_passwords`` needs of ``usecases.auth.Auth``."""
+
+    def set_password(self, interface: Interface, login: str, password: str) -> None: ...
+
+
+def set_demo_passwords(auth: PasswordSetter, summary: DemoSummary) -> int:
+    """Give the demo people this load created their demo passwords; how many were set. People that
+    existed before keep theirs (an admin may have changed them), as the loader keeps their records."""
+    created = {(name.kind, name.key) for name in summary.created}
+    count = 0
+    for person in summary.logins:
+        kind = "Agent" if person.interface is Interface.AGENT else "CustomerUser"
+        if (kind, person.login) in created:
+            auth.set_password(person.interface, person.login, person.password)
+            count += 1
+    return count
+
+
 def demo_document(key: str) -> Mapping[str, Any]:
     """The ``ticketflow.process/1`` document of demo process ``key``, read from the package."""
     resource = resources.files("ticketflow.demo").joinpath("processes", f"{key}.json")

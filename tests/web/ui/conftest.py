@@ -12,13 +12,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from ticketflow.bootstrap import build_application
+from ticketflow.bootstrap import Application, build_application
 from ticketflow.config import Settings
 from ticketflow.db.seed import seed_defaults
 from ticketflow.demo import load_demo
 from ticketflow.demo.catalog import DEMO_PASSWORDS
+from ticketflow.demo.loader import set_demo_passwords
+from ticketflow.outbound.passwords import Argon2Hasher
+from ticketflow.usecases.auth import Auth
 from ticketflow.web.ui import mount_ui
-from ticketflow.web.ui.session import ProvisionalAuthenticator, catalog_reader
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -32,7 +34,7 @@ def _ui_demo_template(_sqlite_template: Path, tmp_path_factory: pytest.TempPathF
         with application.uow() as uow:
             seed_defaults(uow)
             uow.commit()
-        load_demo(application, NOW)
+        set_demo_passwords(cheap_auth(application), load_demo(application, NOW))
     finally:
         application.close()
     return path
@@ -53,11 +55,14 @@ def ui_app(database_url: str) -> FastAPI:
     application = build_application(Settings(database_url=database_url))
     app = FastAPI()
     app.state.application = application
-    authenticator = ProvisionalAuthenticator(
-        catalog_reader(application.uow, application.runtime), DEMO_PASSWORDS
-    )
-    mount_ui(app, application, authenticator)
+    app.state.auth = cheap_auth(application)
+    mount_ui(app, application)
     return app
+
+
+def cheap_auth(application: Application) -> Auth:
+    """Sign-in with cheap argon2 parameters: hashing would otherwise be the slowest part of a test."""
+    return Auth(application.uow, Argon2Hasher(time_cost=1, memory_cost=64))
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The pages people use: the agent interface and the customer portal, server-rendered with Jinja2.
 
-``mount_ui(app, application, authenticator)`` adds every page router and the stylesheet to ``app``.
+``mount_ui(app, application)`` adds every page router and the stylesheet to ``app``; sign-in goes
+through ``app.state.auth`` (the sign-in use cases), which ``create_app`` sets.
 One module per area: ``sign_in``, ``agent_tickets``, ``agent_dialogs``, ``agent_admin``, ``customer``.
 """
 
@@ -14,11 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from ticketflow.bootstrap import Application
 from ticketflow.web.ui import agent_admin, agent_dialogs, agent_tickets, customer, sign_in
 from ticketflow.web.ui.core import Ui
-from ticketflow.web.ui.session import Authenticator
 
 
-def mount_ui(app: FastAPI, application: Application, authenticator: Authenticator) -> Ui:
-    ui = Ui.build(application, authenticator)
+def mount_ui(app: FastAPI, application: Application) -> Ui:
+    ui = Ui.build(application)
     app.state.ui = ui
     for module in (sign_in, agent_tickets, agent_dialogs, agent_admin, customer):
         app.include_router(module.router(ui), include_in_schema=False)

@@ -14,9 +14,12 @@ from ticketflow.domain.definitions import Interface
 from ticketflow.domain.dialogs import available_dialogs
 from ticketflow.domain.positions import PositionStatus
 from ticketflow.domain.tickets import Ticket
+from ticketflow.usecases import access
+from ticketflow.usecases.access import Principal
+from ticketflow.usecases.admin import list_records
+from ticketflow.usecases.catalog_records import Queue
 from ticketflow.usecases.processes import load_process
 from ticketflow.usecases.records import TicketOrder, TicketQuery
-from ticketflow.usecases.tickets import list_tickets, show_ticket, ticket_history
 from ticketflow.web.ui.core import AgentSession, Ui
 from ticketflow.web.ui.ticket_pages import attributes, dynamic_fields, history_lines, process_widget
 
@@ -36,9 +39,11 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, session: AgentSession) -> HTMLResponse:
+        principal = session.principal
         login = session.caller.login
-        mine, _ = list_tickets(
+        mine, _ = access.list_tickets(
             ui.application.uow,
+            principal,
             TicketQuery(
                 owner=login,
                 state_types=OPEN_STATE_TYPES,
@@ -48,10 +53,9 @@ def router(ui: Ui) -> APIRouter:
             ),
         )
         queues = []
-        for queue in sorted(ui.catalog().queues):
-            _, count = list_tickets(
-                ui.application.uow, TicketQuery(queues=(queue,), state_types=OPEN_STATE_TYPES, limit=0)
-            )
+        for queue in _readable_queues(ui, principal):
+            query = TicketQuery(queues=(queue,), state_types=OPEN_STATE_TYPES, limit=0)
+            _, count = access.list_tickets(ui.application.uow, principal, query)
             queues.append((queue, count))
         return ui.render(
             request,
@@ -59,7 +63,7 @@ def router(ui: Ui) -> APIRouter:
             title="Dashboard",
             mine=mine,
             queues=queues,
-            actionable=_actionable(ui),
+            actionable=_actionable(ui, principal),
         )
 
     @routes.get("/queue", response_class=HTMLResponse)
@@ -82,7 +86,7 @@ def router(ui: Ui) -> APIRouter:
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
         )
-        tickets, total = list_tickets(ui.application.uow, query)
+        tickets, total = access.list_tickets(ui.application.uow, session.principal, query)
         filters = {"queue": queue, "state": state, "q": q}
         catalog = ui.catalog()
         return ui.render(
@@ -92,7 +96,7 @@ def router(ui: Ui) -> APIRouter:
             tickets=tickets,
             total=total,
             filters=filters,
-            queues=sorted(catalog.queues),
+            queues=_readable_queues(ui, session.principal),
             states=sorted(catalog.states),
             sort_links=_sort_links(filters, sort, order),
             page=page,
@@ -102,7 +106,7 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/tickets/{ticket_id}", response_class=HTMLResponse)
     def zoom(request: Request, session: AgentSession, ticket_id: int) -> HTMLResponse:
-        view = show_ticket(ui.application.uow, ui.application.runtime, ticket_id, caller=session.caller)
+        view = access.show_ticket(ui.application.uow, ui.application.runtime, session.principal, ticket_id)
         ticket = view.ticket
         return ui.render(
             request,
@@ -118,9 +122,8 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/tickets/{ticket_id}/history", response_class=HTMLResponse)
     def history(request: Request, session: AgentSession, ticket_id: int) -> HTMLResponse:
-        # The history use case checks that the caller may see the ticket; then the ticket for its header.
-        entries = ticket_history(ui.application.uow, ticket_id, caller=session.caller)
-        [ticket], _ = list_tickets(ui.application.uow, TicketQuery(ids=(ticket_id,), limit=1))
+        entries = access.ticket_history(ui.application.uow, session.principal, ticket_id)
+        ticket = access.check_ticket(ui.application.uow, session.principal, ticket_id)
         return ui.render(
             request,
             "agent/history.html",
@@ -132,13 +135,21 @@ def router(ui: Ui) -> APIRouter:
     return routes
 
 
-def _actionable(ui: Ui) -> list[tuple[Ticket, str]]:
-    """Open process tickets whose current activity offers agents a dialog, with the activity's name.
+def _readable_queues(ui: Ui, principal: Principal) -> list[str]:
+    """The queues whose tickets the agent may read (``ro`` on the queue's group)."""
+    readable = principal.permissions.groups_with("ro")
+    return sorted(q.name for q in list_records(ui.application.uow, Queue) if q.group in readable and q.valid)
+
+
+def _actionable(ui: Ui, principal: Principal) -> list[tuple[Ticket, str]]:
+    """Open process tickets the agent may see whose current activity offers agents a dialog, with the
+    activity's name. (The dialog's own permission and lock are checked when the ticket is opened.)
 
     Process versions are loaded once per page (the runtime caches compiled ones; this needs only the
     definition)."""
-    waiting, _ = list_tickets(
+    waiting, _ = access.list_tickets(
         ui.application.uow,
+        principal,
         TicketQuery(
             process_status=PositionStatus.ACTIVE, order_by=TicketOrder.CHANGED_AT, descending=True, limit=100
         ),

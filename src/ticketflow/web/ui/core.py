@@ -29,14 +29,9 @@ from ticketflow.domain.errors import (
     PermissionDeniedError,
     TicketflowError,
 )
-from ticketflow.web.ui.session import (
-    CSRF_FIELD,
-    Authenticator,
-    Session,
-    SessionStore,
-    csrf_matches,
-    find_session,
-)
+from ticketflow.usecases.access import Principal, load_principal
+from ticketflow.usecases.auth import session_caller
+from ticketflow.web.ui.session import CSRF_FIELD, Session, auth_of, csrf_matches, session_cookie
 
 _ERROR_STATUS: dict[type[TicketflowError], int] = {
     NotFoundError: 404,
@@ -63,6 +58,10 @@ class SignedInForm:
     session: Session
     form: FormData
 
+    @property
+    def principal(self) -> Principal:
+        return self.session.principal
+
     def text(self, name: str) -> str:
         value = self.form.get(name)
         return value if isinstance(value, str) else ""
@@ -75,19 +74,17 @@ def sign_in_path(interface: Interface) -> str:
 @dataclass
 class Ui:
     application: Application
-    sessions: SessionStore
-    authenticator: Authenticator
     templates: Environment
 
     @classmethod
-    def build(cls, application: Application, authenticator: Authenticator) -> Ui:
+    def build(cls, application: Application) -> Ui:
         templates = Environment(
             loader=PackageLoader("ticketflow.web", "templates"),
             autoescape=select_autoescape(default=True),
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        return cls(application, SessionStore(), authenticator, templates)
+        return cls(application, templates)
 
     def now(self) -> datetime:
         """The one place the pages read the clock (aware UTC)."""
@@ -140,8 +137,21 @@ def _ui(request: Request) -> Ui:
     return ui
 
 
+def find_session(request: Request) -> Session | None:
+    """The visitor's live session with its permissions as stored now, or None."""
+    session_id = session_cookie(request)
+    record = auth_of(request).find_session(session_id)
+    if record is None or session_id is None:
+        return None
+    try:
+        principal = load_principal(_ui(request).application.uow, session_caller(record))
+    except PermissionDeniedError:
+        return None  # the person was removed or made invalid since signing in
+    return Session(session_id, record, principal)
+
+
 def _signed_in(request: Request, interface: Interface) -> Session:
-    session = find_session(request, _ui(request).sessions)
+    session = find_session(request)
     if session is None or session.caller.interface is not interface:
         raise SignInRequiredError(interface)
     request.state.session = session

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ticketflow.domain.definitions import Interface
+from ticketflow.usecases import access
 from ticketflow.usecases.records import TicketOrder, TicketQuery
-from ticketflow.usecases.tickets import list_tickets, show_ticket
 from ticketflow.web.ui.core import CustomerForm, CustomerSession, Ui
 from ticketflow.web.ui.dialog_pages import (
     dialog_page,
@@ -31,7 +31,7 @@ def router(ui: Ui) -> APIRouter:
         query = TicketQuery(
             customer_user_id=session.caller.login, order_by=TicketOrder.CHANGED_AT, descending=True, limit=100
         )
-        tickets, total = list_tickets(ui.application.uow, query)
+        tickets, total = access.list_tickets(ui.application.uow, session.principal, query)
         return ui.render(request, "customer/home.html", title="My tickets", tickets=tickets, total=total)
 
     @routes.get("/processes", response_class=HTMLResponse)
@@ -49,7 +49,7 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/tickets/{ticket_id}", response_class=HTMLResponse)
     def zoom(request: Request, session: CustomerSession, ticket_id: int) -> HTMLResponse:
-        view = show_ticket(ui.application.uow, ui.application.runtime, ticket_id, caller=session.caller)
+        view = access.show_ticket(ui.application.uow, ui.application.runtime, session.principal, ticket_id)
         ticket = view.ticket
         widget = process_widget(ui, ticket, view)
         return ui.render(

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 from ticketflow.domain.definitions import ActivityDialog, Interface, ProcessState
 from ticketflow.domain.dialogs import DialogInputError, available_dialogs
 from ticketflow.domain.errors import NotFoundError
-from ticketflow.usecases.dialogs import submit_dialog
+from ticketflow.usecases import access
 from ticketflow.usecases.processes import list_processes, load_process
-from ticketflow.usecases.tickets import TicketInput, create_ticket, show_ticket
+from ticketflow.usecases.tickets import TicketInput
 from ticketflow.web.ui.core import SignedInForm, Ui, redirect
 from ticketflow.web.ui.forms import dialog_form, submitted_values
 from ticketflow.web.ui.session import Session
@@ -55,16 +55,15 @@ def start_page(ui: Ui, request: Request, key: str, interface: Interface, templat
 def start_submit(
     ui: Ui, request: Request, posted: SignedInForm, key: str, template: str, zoom_prefix: str
 ) -> Response:
-    caller = posted.session.caller
-    startable = get_startable(ui, key, caller.interface)
+    startable = get_startable(ui, key, posted.session.caller.interface)
     catalog = ui.catalog()
     submitted = submitted_values(startable.dialog, posted.form, catalog)
     try:
-        ticket = create_ticket(
+        ticket = access.create_ticket(
             ui.application.uow,
             ui.application.runtime,
+            posted.principal,
             TicketInput(),
-            caller=caller,
             now=ui.now(),
             process_key=key,
             start_values=submitted,
@@ -79,7 +78,7 @@ def start_submit(
 def dialog_page(
     ui: Ui, request: Request, session: Session, ticket_id: int, dialog_key: str, template: str
 ) -> HTMLResponse:
-    view = show_ticket(ui.application.uow, ui.application.runtime, ticket_id, caller=session.caller, steps=1)
+    view = access.show_ticket(ui.application.uow, ui.application.runtime, session.principal, ticket_id)
     dialog = _offered(view.dialogs, dialog_key, view.ticket.number)
     form = dialog_form(dialog, ui.catalog(), ticket=view.ticket)
     return ui.render(
@@ -96,20 +95,19 @@ def dialog_submit(
     template: str,
     zoom_prefix: str,
 ) -> Response:
-    caller = posted.session.caller
-    view = show_ticket(ui.application.uow, ui.application.runtime, ticket_id, caller=caller, steps=1)
+    view = access.show_ticket(ui.application.uow, ui.application.runtime, posted.principal, ticket_id)
     dialog = _offered(view.dialogs, dialog_key, view.ticket.number)
     catalog = ui.catalog()
     submitted = submitted_values(dialog, posted.form, catalog)
     version = posted.text("version")
     try:
-        submit_dialog(
+        access.submit_dialog(
             ui.application.uow,
             ui.application.runtime,
+            posted.principal,
             ticket_id,
             dialog_key,
             submitted,
-            caller=caller,
             now=ui.now(),
             # The version the form was rendered from: someone else's submit meanwhile is a conflict.
             expected_version=int(version) if version.isdigit() else None,
