@@ -14,7 +14,9 @@ a job row, commit), as in ``../shared/bench-peers/bench_persistence.py``.
 Scenarios: SQLite (WAL, synchronous=NORMAL, as ``ticketflow.db.connect`` configures it), 1 process;
 PostgreSQL (a database created on the server for the run and dropped afterwards), 2 processes on
 disjoint tickets. Each: warm-up, then ``REPS`` timed windows of ``SECONDS``; steps/s per window
-(sum over processes), latency per step.
+(sum over processes), latency per step. Before the timing, 50 steps of each (ours, floor) are run with
+their driver statements counted (SQLite: the trace callback; PostgreSQL: libpq's protocol trace,
+which also gives the round trips): ``statements_per_step`` and ``round_trips_per_step``.
 
 Run: .venv/bin/python bench/durable_step.py   [--quick] [--only sqlite|postgres] [--profile N]
 """
