@@ -2,7 +2,8 @@
 
 ``mount_ui(app, application)`` adds every page router and the stylesheet to ``app``; sign-in goes
 through ``app.state.auth`` (the sign-in use cases), which ``create_app`` sets.
-One module per area: ``sign_in``, ``agent_tickets``, ``agent_dialogs``, ``agent_admin``, ``customer``.
+One module per area: ``sign_in``, ``agent_tickets``, ``agent_dialogs``, ``agent_admin``,
+``admin_processes``, ``customer``.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ticketflow.bootstrap import Application
-from ticketflow.web.ui import agent_admin, agent_dialogs, agent_tickets, customer, sign_in
+from ticketflow.web.ui import admin_processes, agent_admin, agent_dialogs, agent_tickets, customer, sign_in
 from ticketflow.web.ui.core import Ui
 
 
 def mount_ui(app: FastAPI, application: Application) -> Ui:
     ui = Ui.build(application)
     app.state.ui = ui
-    for module in (sign_in, agent_tickets, agent_dialogs, agent_admin, customer):
+    # admin_processes before agent_admin: its /agent/admin/processes must win over /agent/admin/{slug}.
+    for module in (sign_in, agent_tickets, agent_dialogs, admin_processes, agent_admin, customer):
         app.include_router(module.router(ui), include_in_schema=False)
     static = resources.files("ticketflow.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
