@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from ticketflow.bootstrap import build_application
 from ticketflow.config import Settings
+from ticketflow.web.api import api_router
+from ticketflow.web.deps import build_auth
+from ticketflow.web.otobo_api import otobo_router
+from ticketflow.web.ui import mount_ui
 
 
 class Health(BaseModel):
@@ -16,11 +24,25 @@ class Health(BaseModel):
 
 def create_app(settings: Settings) -> FastAPI:
     """The ASGI app for ``settings``. Until the web issue lands it serves health and OpenAPI only."""
+    application = build_application(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        application.close()
+
     app = FastAPI(
         title="ticketflow",
         version=_version(),
         description="Process-driven ticket system: tickets, processes, activity dialogs.",
+        lifespan=lifespan,
     )
+    app.state.application = application
+    app.state.auth = build_auth(application)  # sign-in use cases (usecases/auth.py), shared by UI and APIs
+    app.include_router(api_router())
+    app.include_router(otobo_router())
+    # The agent interface and the customer portal; they sign in through app.state.auth.
+    mount_ui(app, application)
     backend = settings.database_url.split(":", 1)[0]
 
     @app.get("/health", tags=["operations"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ticketflow.usecases import jobs
@@ -15,6 +15,7 @@ from ticketflow.web.api.common import Limit, Offset, Page, now, router, slice_pa
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
 
 incidents_router = router("incidents")
+IncidentId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # database ids are 32-bit
 
 
 class IncidentOut(BaseModel):
@@ -91,7 +92,7 @@ def list_incidents(
 
 @incidents_router.get("/incidents/{incident_id}")
 def show_incident(
-    incident_id: int, application: CurrentApplication, principal: CurrentPrincipal
+    incident_id: IncidentId, application: CurrentApplication, principal: CurrentPrincipal
 ) -> IncidentDetailOut:
     require_agent(principal)
     details = jobs.show_incident(application.uow, incident_id)
@@ -111,7 +112,7 @@ def show_incident(
 
 @incidents_router.post("/incidents/{incident_id}/retry")
 def retry_incident(
-    incident_id: int, body: RetryIn, application: CurrentApplication, principal: CurrentPrincipal
+    incident_id: IncidentId, body: RetryIn, application: CurrentApplication, principal: CurrentPrincipal
 ) -> IncidentOut:
     require_admin(principal)
     incident = jobs.retry_incident(
@@ -127,7 +128,7 @@ def retry_incident(
 
 @incidents_router.post("/incidents/{incident_id}/resolve")
 def resolve_incident(
-    incident_id: int, body: ResolveIn, application: CurrentApplication, principal: CurrentPrincipal
+    incident_id: IncidentId, body: ResolveIn, application: CurrentApplication, principal: CurrentPrincipal
 ) -> IncidentOut:
     require_admin(principal)
     return IncidentOut.of(

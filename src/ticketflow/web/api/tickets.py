@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, Query, Request, Response, status
+from fastapi import Header, Path, Query, Request, Response, status
 
 from ticketflow.domain.errors import InvalidInputError
 from ticketflow.domain.positions import PositionStatus
@@ -36,6 +36,7 @@ from ticketflow.web.api.models import (
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
 
 tickets_router = router("tickets")
+TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # database ids are 32-bit
 IfMatch = Annotated[str | None, Header(description='the ETag of the version you read, e.g. "3"')]
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -118,7 +119,7 @@ def search_tickets(
 
 @tickets_router.get("/tickets/{ticket_id}")
 def get_ticket(
-    ticket_id: int, application: CurrentApplication, principal: CurrentPrincipal, response: Response
+    ticket_id: TicketId, application: CurrentApplication, principal: CurrentPrincipal, response: Response
 ) -> TicketOut:
     """The ticket; its ``ETag`` is the version to send back in ``If-Match`` when updating."""
     ticket = access.check_ticket(application.uow, principal, ticket_id)
@@ -128,7 +129,7 @@ def get_ticket(
 
 @tickets_router.patch("/tickets/{ticket_id}")
 def update_ticket(
-    ticket_id: int,
+    ticket_id: TicketId,
     body: TicketUpdate,
     application: CurrentApplication,
     principal: CurrentPrincipal,
@@ -156,7 +157,7 @@ def update_ticket(
 
 @tickets_router.get("/tickets/{ticket_id}/history")
 def ticket_history(
-    ticket_id: int,
+    ticket_id: TicketId,
     request: Request,
     response: Response,
     application: CurrentApplication,
@@ -171,7 +172,7 @@ def ticket_history(
 
 @tickets_router.get("/tickets/{ticket_id}/articles")
 def list_articles(
-    ticket_id: int,
+    ticket_id: TicketId,
     request: Request,
     response: Response,
     application: CurrentApplication,
@@ -186,7 +187,7 @@ def list_articles(
 
 @tickets_router.post("/tickets/{ticket_id}/articles", status_code=status.HTTP_201_CREATED)
 def add_article(
-    ticket_id: int, body: ArticleIn, application: CurrentApplication, principal: CurrentPrincipal
+    ticket_id: TicketId, body: ArticleIn, application: CurrentApplication, principal: CurrentPrincipal
 ) -> ArticleOut:
     """Add an article (agents need the ``note`` permission; customers may write to their tickets)."""
     access.update_ticket(
@@ -203,7 +204,7 @@ def add_article(
 
 @tickets_router.get("/tickets/{ticket_id}/dialogs")
 def list_dialogs(
-    ticket_id: int, application: CurrentApplication, principal: CurrentPrincipal
+    ticket_id: TicketId, application: CurrentApplication, principal: CurrentPrincipal
 ) -> list[DialogOut]:
     """The dialogs of the ticket's current activity that the caller may submit now."""
     found = access.available_dialogs(application.uow, application.runtime, principal, ticket_id)
@@ -212,7 +213,7 @@ def list_dialogs(
 
 @tickets_router.post("/tickets/{ticket_id}/dialogs/{dialog_key}")
 def submit_dialog(
-    ticket_id: int,
+    ticket_id: TicketId,
     dialog_key: str,
     body: DialogSubmit,
     application: CurrentApplication,

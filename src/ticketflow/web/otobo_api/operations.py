@@ -77,6 +77,13 @@ def text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+MAX_ID = 2**31 - 1  # database ids are 32-bit; a larger one cannot exist
+
+
+def is_id(value: str) -> bool:
+    return value.isdigit() and 0 < int(value) <= MAX_ID
+
+
 def flag(value: object) -> bool:
     return text(value) not in ("", "0")
 
@@ -342,7 +349,7 @@ def ticket_update(context: Context, data: Data) -> dict[str, Any]:
 
 def _ticket_id(context: Context, data: Data) -> int:
     given = text(data.get("TicketID"))
-    if given.isdigit():
+    if is_id(given):
         return int(given)
     number = text(data.get("TicketNumber"))
     if number:
@@ -387,7 +394,7 @@ def ticket_get(context: Context, data: Data) -> dict[str, Any]:
     ids = as_list(data.get("TicketID"))
     if not ids:
         raise context.fail("MissingParameter", "TicketID parameter is missing!")
-    if not all(i.isdigit() for i in ids):
+    if not all(is_id(i) for i in ids):
         raise context.fail("NotValidTicketID", "Could not get Ticket ID!")
     lookups = context.lookups()
     answers = []
@@ -424,7 +431,7 @@ def ticket_history_get(context: Context, data: Data) -> dict[str, Any]:
     ids = as_list(data.get("TicketID"))
     if not ids:
         raise context.fail("MissingParameter", "TicketID parameter is missing!")
-    if not all(i.isdigit() for i in ids):
+    if not all(is_id(i) for i in ids):
         raise context.fail("WrongStructure", "TicketID parameter is invalid!")
     lookups = context.lookups()
     result = []
