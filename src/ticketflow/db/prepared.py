@@ -232,14 +232,16 @@ def _is_datetime(type_: Any) -> bool:
 def _remember_last(processor: _Processor) -> _Processor:
     """``processor`` with its last result kept: a step binds the same ``now`` a dozen times (each
     history row, the job) and converting an aware datetime costs ~3 µs on SQLite. Only for
-    datetimes, which are immutable, so the same object always converts the same."""
-    last: list[Any] = [object(), None]
+    datetimes, which are immutable, so the same object always converts the same. The pair is
+    replaced as one object, so threads sharing the statement never see a value with another's result."""
+    last: list[tuple[Any, Any]] = [(object(), None)]
 
     def remembering(value: Any) -> Any:
-        if value is last[0]:
-            return last[1]
+        seen, result = last[0]
+        if value is seen:
+            return result
         result = processor(value)
-        last[0], last[1] = value, result
+        last[0] = (value, result)
         return result
 
     return remembering
