@@ -9,7 +9,7 @@ PYTHON ?= python3
 TICKETFLOW_TEST_POSTGRES_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 export TICKETFLOW_TEST_POSTGRES_URL
 
-.PHONY: setup browser run test check fmt migrate demo bench clean
+.PHONY: setup browser run test check fmt migrate demo bench screenshots clean
 
 setup: $(STAMP)
 
@@ -52,6 +52,10 @@ check: setup
 
 test: setup browser check
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# Refresh the README's screenshots: the browser tests write them to docs/screenshots/.
+screenshots: setup browser
+	TICKETFLOW_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider -m browser tests/e2e
 
 fmt: setup
 	$(BIN)/ruff format src tests bench

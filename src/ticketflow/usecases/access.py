@@ -205,8 +205,8 @@ def create_ticket(
         if principal.customer_ids and "CustomerID" not in values:
             values["CustomerID"] = sorted(principal.customer_ids)[0]
     else:
-        queue_name = str(values.get("Queue") or tickets.DEFAULT_QUEUE)
         with uow_factory() as uow:
+            queue_name = _target_queue(uow, runtime, values, process_key, start_values or {})
             queue = uow.catalog.find(Queue, queue_name)
         if queue is not None and not principal.permissions.has(queue.group, "create"):
             raise PermissionDeniedError(f"{principal.caller} may not create tickets in queue '{queue_name}'")
@@ -219,6 +219,36 @@ def create_ticket(
         process_key=process_key,
         start_values=start_values,
     )
+
+
+def _target_queue(
+    uow: UnitOfWork,
+    runtime: ProcessRuntime,
+    values: Mapping[str, Value],
+    process_key: str | None,
+    start_values: Submitted,
+) -> str:
+    """The queue a new ticket lands in: what the start dialog sets (a submitted Queue, or the hidden
+    default of its Queue field — OTOBO's usual way to route process tickets), else the given Queue,
+    else the default queue."""
+    submitted = start_values.get("Queue")
+    if isinstance(submitted, str) and submitted:
+        return submitted
+    if process_key is not None:
+        latest = uow.processes.find_latest_version(process_key)
+        dialog = (
+            runtime.load_version(uow, process_key, latest.version).version.process.start_dialog
+            if latest
+            else None
+        )
+        for dialog_field in dialog.fields if dialog else ():
+            if (
+                dialog_field.name == "Queue"
+                and isinstance(dialog_field.default, str)
+                and dialog_field.default
+            ):
+                return dialog_field.default
+    return str(values.get("Queue") or tickets.DEFAULT_QUEUE)
 
 
 def update_keys_needed(

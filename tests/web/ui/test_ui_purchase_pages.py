@@ -218,20 +218,28 @@ def test_the_queue_view_filters_sorts_and_searches(sign_in: SignIn) -> None:
     assert "<option selected>Management</option>" not in buyer_page.text
 
 
-def test_an_agent_without_create_permission_cannot_start_a_process_ticket(sign_in: SignIn) -> None:
-    buyer = sign_in("buyer")
-    listing = buyer.get("/agent/processes")
-    assert 'href="/agent/processes/purchase-request/start"' in listing.text
+def test_an_agent_with_create_on_the_start_dialogs_queue_starts_a_process_ticket(sign_in: SignIn) -> None:
+    buyer = sign_in("buyer")  # rw on purchasing: the queue the start dialog's hidden Queue sets
     form = buyer.get("/agent/processes/purchase-request/start")
 
     answer = buyer.post(
         "/agent/processes/purchase-request/start", data={**REQUEST, "csrf_token": _csrf(form.text)}
     )
 
-    # access.create_ticket checks 'create' on the queue a ticket starts in (Raw, group users), which
-    # no demo agent holds; the refusal is a page that says so, and no ticket was made.
+    assert answer.status_code == 303
+    assert "Manager approval" in sign_in("manager").get(answer.headers["location"]).text
+
+
+def test_an_agent_without_create_permission_cannot_start_a_process_ticket(sign_in: SignIn) -> None:
+    mailroom = sign_in("mailroom")  # rw on the post office only
+    form = mailroom.get("/agent/processes/purchase-request/start")
+
+    answer = mailroom.post(
+        "/agent/processes/purchase-request/start", data={**REQUEST, "csrf_token": _csrf(form.text)}
+    )
+
     assert answer.status_code == 403
-    assert "may not create tickets" in answer.text
+    assert "may not create tickets in queue &#39;Purchasing&#39;" in answer.text
     assert sign_in("manager").get("/agent/queue").text.count("/agent/tickets/") == 0
 
 
