@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     mail_from: str = Field(default="ticketflow@localhost", description="sender of notifications")
+    attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="the largest file an article may carry (bytes)"
+    )
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -425,4 +426,21 @@ customer_passwords = Table(
         primary_key=True,
     ),
     Column("password_hash", String(500), nullable=False),
+)
+
+# Files attached to articles (OTOBO's article_data_mime_attachment), kept in the database so a backup of
+# it is a backup of everything. ``ticket_id`` is repeated so a ticket's zoom reads them in one query.
+article_attachments = Table(
+    "article_attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("ticket_id", Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("filename", String(250), nullable=False),
+    Column("content_type", String(250), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_article_attachments_ticket_id", "ticket_id"),
+    Index("ix_article_attachments_article_id", "article_id"),
 )

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from ticketflow.db.attachment_repository import SqlAttachmentRepository
 from ticketflow.db.auth_repository import SqlAuthRepository
 from ticketflow.db.catalog_repository import SqlCatalogRepository
 from ticketflow.db.connect import SQLITE_READ_ONLY
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
     jobs: SqlJobQueue
     incidents: SqlIncidentRepository
     auth: SqlAuthRepository
+    attachments: SqlAttachmentRepository
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._connection is not None:
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
         self.jobs = SqlJobQueue(connection, self._clock)
         self.incidents = SqlIncidentRepository(connection)
         self.auth = SqlAuthRepository(connection)
+        self.attachments = SqlAttachmentRepository(connection)
         return self
 
     def __exit__(

@@ -31,11 +31,13 @@ from ticketflow.usecases.job_records import (
 )
 from ticketflow.usecases.records import (
     Article,
+    Attachment,
     Draft,
     HistoryEntry,
     Job,
     JobStatus,
     NewArticle,
+    NewAttachment,
     NewTicket,
     ProcessSummary,
     StoredVersion,
@@ -99,6 +101,22 @@ class TicketRepository(Protocol):
 
     def list_links(self, ticket_id: int) -> Sequence[TicketLink]:
         """Links where the ticket is source or target."""
+        ...
+
+
+class AttachmentRepository(Protocol):
+    """Files attached to articles."""
+
+    def add(self, ticket_id: int, article_id: int, new: NewAttachment, *, created_at: datetime) -> Attachment:
+        """Store ``new`` on the article (which must belong to the ticket). NotFoundError if it does not."""
+        ...
+
+    def list_for_ticket(self, ticket_id: int, *, with_content: bool = False) -> Sequence[Attachment]:
+        """The ticket's attachments, by article and then in the order they were added."""
+        ...
+
+    def find(self, attachment_id: int) -> Attachment | None:
+        """The attachment with its content."""
         ...
 
 
@@ -354,6 +372,9 @@ class UnitOfWork(Protocol):
 
     @property
     def auth(self) -> AuthRepository: ...
+
+    @property
+    def attachments(self) -> AttachmentRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

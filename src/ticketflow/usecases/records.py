@@ -147,6 +147,29 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class NewAttachment:
+    """A file to attach to an article: its name, MIME type and bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A stored attachment. ``content`` is None where only the list was asked for (a ticket's zoom)."""
+
+    id: int
+    article_id: int
+    ticket_id: int
+    filename: str
+    content_type: str
+    size: int
+    created_at: datetime
+    content: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TicketLink:
     """A link between two tickets; ``link_type`` is OTOBO's (``Normal``, ``ParentChild``)."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -9,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ticketflow.domain.definitions import ActivityDialog
 from ticketflow.domain.effects import AddArticle
+from ticketflow.domain.errors import InvalidInputError
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Ticket, Value
-from ticketflow.usecases.records import Article, HistoryEntry
+from ticketflow.usecases.records import Article, Attachment, HistoryEntry, NewAttachment
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 FieldValue = str | list[str]
@@ -89,6 +93,41 @@ class TicketOut(BaseModel):
         )
 
 
+class AttachmentIn(Strict):
+    """A file, its bytes in base64 (as OTOBO's API sends them)."""
+
+    filename: Annotated[str, Field(min_length=1, max_length=250)]
+    content_type: Annotated[str, Field(max_length=250)] = "application/octet-stream"
+    content: Annotated[str, Field(description="the file's bytes, base64")]
+
+    def decoded(self, field: str) -> NewAttachment:
+        try:
+            content = base64.b64decode(self.content, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise InvalidInputError("the content is not base64", field=field) from error
+        return NewAttachment(self.filename, self.content_type or "application/octet-stream", content)
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    article_id: int
+    filename: str
+    content_type: str
+    size: int
+    url: str = Field(description="where to download it")
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> AttachmentOut:
+        return cls(
+            id=attachment.id,
+            article_id=attachment.article_id,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            url=f"/api/v1/tickets/{attachment.ticket_id}/attachments/{attachment.id}",
+        )
+
+
 class ArticleIn(Strict):
     subject: Annotated[str, Field(min_length=1, max_length=3800)]
     body: Annotated[str, Field(max_length=1_000_000)]
@@ -97,6 +136,10 @@ class ArticleIn(Strict):
     content_type: Annotated[str, Field(max_length=200)] = "text/plain; charset=utf-8"
     from_address: Annotated[str, Field(max_length=500)] = ""
     to_address: Annotated[str, Field(max_length=500)] = ""
+    attachments: Annotated[list[AttachmentIn], Field(max_length=20)] = []
+
+    def files(self, field: str = "article.attachments") -> list[NewAttachment]:
+        return [file.decoded(f"{field}[{index}].content") for index, file in enumerate(self.attachments)]
 
     def effect(self, sender_type: str) -> AddArticle:
         return AddArticle(
@@ -125,10 +168,12 @@ class ArticleOut(BaseModel):
     from_address: str
     to_address: str
     content_type: str
+    attachments: list[AttachmentOut] = []
 
     @classmethod
-    def of(cls, article: Article) -> ArticleOut:
+    def of(cls, article: Article, attachments: Sequence[Attachment] = ()) -> ArticleOut:
         return cls(
+            attachments=[AttachmentOut.of(a) for a in attachments if a.article_id == article.id],
             id=article.id,
             number=article.number,
             subject=article.subject,

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Header, Path, Query, Request, Response, status
 
 from ticketflow.domain.errors import InvalidInputError
 from ticketflow.domain.positions import PositionStatus
-from ticketflow.usecases import access
+from ticketflow.usecases import access, attachments
 from ticketflow.usecases.records import TicketOrder, TicketQuery
 from ticketflow.usecases.tickets import TicketInput
 from ticketflow.web.api.common import (
@@ -26,6 +27,7 @@ from ticketflow.web.api.common import (
 from ticketflow.web.api.models import (
     ArticleIn,
     ArticleOut,
+    AttachmentOut,
     DialogOut,
     DialogSubmit,
     HistoryOut,
@@ -49,16 +51,20 @@ def _sender(principal: access.Principal) -> str:
 def create_ticket(
     body: TicketCreate, application: CurrentApplication, principal: CurrentPrincipal, response: Response
 ) -> TicketOut:
-    """Create a ticket, optionally with a first article and started in a process."""
+    """Create a ticket, optionally with a first article (and its attachments, base64) and started in
+    a process."""
     article = body.article.effect(_sender(principal)) if body.article else None
-    ticket = access.create_ticket(
+    ticket, _ = attachments.create_ticket(
         application.uow,
         application.runtime,
         principal,
         TicketInput(body.values(), article),
+        body.article.files() if body.article else [],
         now=now(),
+        max_bytes=application.settings.attachment_max_bytes,
         process_key=body.process,
         start_values={k: tuple(v) if isinstance(v, list) else v for k, v in body.start_values.items()},
+        field="article.attachments",
     )
     response.headers["ETag"] = etag(ticket.version)
     response.headers["Location"] = f"/api/v1/tickets/{ticket.id}"
@@ -141,15 +147,18 @@ def update_ticket(
     current = access.check_ticket(application.uow, principal, ticket_id)
     version = expected_version(if_match, current.version)
     article = body.article.effect(_sender(principal)) if body.article else None
-    ticket = access.update_ticket(
+    ticket, _ = attachments.update_ticket(
         application.uow,
         application.runtime,
         principal,
         ticket_id,
-        body.values(),
+        dict(body.values()),
+        body.article.files() if body.article else [],
         now=now(),
+        max_bytes=application.settings.attachment_max_bytes,
         expected_version=version,
         article=article,
+        field="article.attachments",
     )
     response.headers["ETag"] = etag(ticket.version)
     return TicketOut.of(ticket)
@@ -180,8 +189,9 @@ def list_articles(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[ArticleOut]:
-    """The articles, oldest first; customers see only those visible to customers."""
-    articles = [ArticleOut.of(a) for a in access.list_articles(application.uow, principal, ticket_id)]
+    """The articles with their attachments, oldest first; customers see only those visible to customers."""
+    files = attachments.list_attachments(application.uow, principal, ticket_id)
+    articles = [ArticleOut.of(a, files) for a in access.list_articles(application.uow, principal, ticket_id)]
     return slice_page(request, response, articles, limit, offset)
 
 
@@ -189,17 +199,57 @@ def list_articles(
 def add_article(
     ticket_id: TicketId, body: ArticleIn, application: CurrentApplication, principal: CurrentPrincipal
 ) -> ArticleOut:
-    """Add an article (agents need the ``note`` permission; customers may write to their tickets)."""
-    access.update_ticket(
+    """Add an article with its attachments (base64; each at most the configured size). Agents need
+    the ``note`` permission; customers may write to their tickets."""
+    _, stored = attachments.update_ticket(
         application.uow,
         application.runtime,
         principal,
         ticket_id,
         {},
+        body.files("attachments"),
         now=now(),
+        max_bytes=application.settings.attachment_max_bytes,
         article=body.effect(_sender(principal)),
+        field="attachments",
     )
-    return ArticleOut.of(access.list_articles(application.uow, principal, ticket_id)[-1])
+    added = access.list_articles(application.uow, principal, ticket_id)
+    mine = [a for a in added if a.id == stored[0].article_id] if stored else []
+    return ArticleOut.of((mine or added)[-1], stored)
+
+
+@tickets_router.get("/tickets/{ticket_id}/attachments")
+def list_attachments(
+    ticket_id: TicketId, application: CurrentApplication, principal: CurrentPrincipal
+) -> list[AttachmentOut]:
+    """The ticket's attachments the caller may read (customers: of articles visible to customers)."""
+    return [AttachmentOut.of(a) for a in attachments.list_attachments(application.uow, principal, ticket_id)]
+
+
+@tickets_router.get(
+    "/tickets/{ticket_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file"}},
+)
+def download_attachment(
+    ticket_id: TicketId,
+    attachment_id: TicketId,
+    application: CurrentApplication,
+    principal: CurrentPrincipal,
+) -> Response:
+    """The file's bytes, as a download."""
+    found = attachments.get_attachment(application.uow, principal, ticket_id, attachment_id)
+    return download(found.content or b"", found.filename, found.content_type)
+
+
+def download(content: bytes, filename: str, content_type: str) -> Response:
+    """A response that makes the browser save the file (never render it: an uploaded HTML or SVG file
+    must not run in our origin)."""
+    headers = {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename, safe='')}",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(content, media_type=content_type or "application/octet-stream", headers=headers)
 
 
 @tickets_router.get("/tickets/{ticket_id}/dialogs")
