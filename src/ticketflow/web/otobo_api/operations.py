@@ -4,9 +4,12 @@ Each operation takes the merged request data (query, body, path parameters) and 
 answer. An operation-level failure raises ``OperationError`` with OTOBO's ``<Op>.<Reason>`` code,
 which the transport answers with HTTP 200 and an ``Error`` object, as OTOBO does (§2.3).
 
-Partial support, said plainly: attachments are checked (base64) but not stored, so TicketGet never
-returns ``Attachment``; ``PendingTime`` takes ``{Year, Month, Day, Hour, Minute}`` (not ``Diff``);
-TicketSearch filters by number, title (``%``/``*`` wildcards), queues, states, state types,
+Attachments (base64 ``Content`` with ``Filename`` and ``ContentType``) are stored with their article
+in the same transaction (stricter than OTOBO, where a later failure leaves the ticket created);
+TicketGet returns them with ``Attachments=1``.
+
+Partial support, said plainly: ``PendingTime`` takes ``{Year, Month, Day, Hour, Minute}`` (not
+``Diff``); TicketSearch filters by number, title (``%``/``*`` wildcards), queues, states, state types,
 priorities, types, customer and dynamic fields (``Equals``), and ignores other criteria.
 """
 
@@ -29,9 +32,10 @@ from ticketflow.domain.errors import (
     TicketflowError,
 )
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Ticket, Value
-from ticketflow.usecases import access
+from ticketflow.usecases import access, attachments
 from ticketflow.usecases.auth import Auth, AuthenticationError, LoginThrottledError, session_caller
 from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.records import Attachment, NewAttachment
 from ticketflow.usecases.tickets import TicketInput
 from ticketflow.web.otobo_api.shapes import Lookups, article_data, history_data, otobo_time, ticket_data
 
@@ -275,20 +279,48 @@ def article_effect(context: Context, article: Mapping[str, Any], principal: acce
     )
 
 
-def check_attachments(context: Context, data: Data, has_article: bool) -> None:
-    """Attachments are checked like OTOBO does, then dropped: ticketflow does not store them yet."""
+def attachment_files(context: Context, data: Data, has_article: bool) -> list[NewAttachment]:
+    """The request's attachments, decoded; checked like OTOBO does (base64, Filename, ContentType).
+    The size limit is checked with the write (an ``InvalidParameter`` naming the file)."""
     if data.get("Attachment") in (None, "", []):
-        return
+        return []
     if not has_article:
         raise context.fail("MissingParameter", "Attachment needs an Article!")
+    files = []
     try:
-        entries = objects(data["Attachment"])
-        for entry in entries:
-            base64.b64decode(text(entry.get("Content")), validate=True)
+        for entry in objects(data["Attachment"]):
+            content = base64.b64decode(text(entry.get("Content")), validate=True)
             if not text(entry.get("Filename")) or not text(entry.get("ContentType")):
                 raise InvalidInputError("needs Filename and ContentType", field="Attachment")
+            files.append(NewAttachment(text(entry["Filename"]), text(entry["ContentType"]), content))
     except (binascii.Error, InvalidInputError) as error:
         raise context.fail("InvalidParameter", "Attachment parameter is invalid!") from error
+    return files
+
+
+def attachment_data(attachment: Attachment, file_id: int, with_content: bool) -> dict[str, Any]:
+    """An attachment in TicketGet's shape; ``FileID`` counts the article's files from 1, as OTOBO's."""
+    data: dict[str, Any] = {
+        "ContentAlternative": "",
+        "ContentID": "",
+        "ContentType": attachment.content_type,
+        "Disposition": "attachment",
+        "FileID": str(file_id),
+        "Filename": attachment.filename,
+        "FilesizeRaw": str(attachment.size),
+        "Filesize": _readable_size(attachment.size),
+    }
+    if with_content:
+        data["Content"] = base64.b64encode(attachment.content or b"").decode()
+    return data
+
+
+def _readable_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} Bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KBytes"
+    return f"{size / 1024 / 1024:.1f} MBytes"
 
 
 # --- tickets -------------------------------------------------------------------------------------
@@ -308,16 +340,19 @@ def ticket_create(context: Context, data: Data) -> dict[str, Any]:
     lookups = context.lookups()
     values = ticket_values(context, ticket_in, lookups) | field_values(context, data)
     article = article_effect(context, article_in, principal)
-    check_attachments(context, data, has_article=True)
+    files = attachment_files(context, data, has_article=True)
     ticket = _run(
         context,
-        lambda: access.create_ticket(
+        lambda: attachments.create_ticket(
             context.application.uow,
             context.application.runtime,
             principal,
             TicketInput(values, article),
+            files,
             now=_now(),
-        ),
+            max_bytes=context.application.settings.attachment_max_bytes,
+            field="Attachment",
+        )[0],
     )
     return _answer(context, principal, ticket, lookups, new_article=True)
 
@@ -331,18 +366,21 @@ def ticket_update(context: Context, data: Data) -> dict[str, Any]:
     values |= field_values(context, data)
     article_in = data.get("Article")
     article = article_effect(context, article_in, principal) if isinstance(article_in, Mapping) else None
-    check_attachments(context, data, has_article=article is not None)
+    files = attachment_files(context, data, has_article=article is not None)
     ticket = _run(
         context,
-        lambda: access.update_ticket(
+        lambda: attachments.update_ticket(
             context.application.uow,
             context.application.runtime,
             principal,
             ticket_id,
             values,
+            files,
             now=_now(),
+            max_bytes=context.application.settings.attachment_max_bytes,
             article=article,
-        ),
+            field="Attachment",
+        )[0],
     )
     return _answer(context, principal, ticket, lookups, new_article=article is not None)
 
@@ -421,7 +459,19 @@ def _articles(
     limit = text(data.get("ArticleLimit"))
     if limit.isdigit() and int(limit) > 0:
         chosen = chosen[: int(limit)]
-    return [article_data(a, lookups) for a in chosen]
+    answers = [article_data(a, lookups) for a in chosen]
+    if flag(data.get("Attachments")):
+        with_content = flag(data.get("GetAttachmentContents", "1"))
+        files = attachments.list_attachments(
+            context.application.uow, principal, ticket_id, with_content=with_content
+        )
+        for article, answer in zip(chosen, answers, strict=True):
+            mine = [f for f in files if f.article_id == article.id]
+            if mine:
+                answer["Attachment"] = [
+                    attachment_data(f, index, with_content) for index, f in enumerate(mine, start=1)
+                ]
+    return answers
 
 
 def ticket_history_get(context: Context, data: Data) -> dict[str, Any]:
