@@ -58,7 +58,14 @@ from ticketflow.config import Settings
 from ticketflow.db.connect import create_engine_for
 from ticketflow.db.migrate import upgrade
 from ticketflow.db.seed import seed_defaults
-from ticketflow.db.tables import articles, job_attempts, jobs, ticket_field_values, tickets
+from ticketflow.db.tables import (
+    articles,
+    job_attempts,
+    jobs,
+    ticket_field_values,
+    ticket_history,
+    tickets,
+)
 from ticketflow.demo import load_demo
 from ticketflow.domain.definitions import Interface
 from ticketflow.usecases.callers import Caller
@@ -238,11 +245,13 @@ def prepare(url: str, http_port: int) -> Template:
         application.close()
     engine = create_engine_for(url)
     try:
-        with engine.connect() as connection:
+        with engine.begin() as connection:
             rows = [
                 dict(r)
                 for r in connection.execute(select(jobs).where(jobs.c.ticket_id == ticket.id)).mappings()
             ]
+            # The template must keep waiting at ``order`` (its clones copy it): its own jobs never run.
+            connection.execute(jobs.delete().where(jobs.c.ticket_id == ticket.id))
     finally:
         engine.dispose()
     service = next(r for r in rows if r["kind"] == "web_service")
@@ -342,7 +351,19 @@ def workers(url: str, count: int, handlers: str, smtp_port: int | None, log_dir:
     }
     if smtp_port is not None:
         environment |= {"TICKETFLOW_SMTP_HOST": "127.0.0.1", "TICKETFLOW_SMTP_PORT": str(smtp_port)}
+    profile = os.environ.get("BENCH_WORKER_PROFILE")  # a directory: each worker writes a cProfile file
     command = [
+        *(
+            [
+                sys.executable,
+                "-m",
+                "cProfile",
+                "-o",
+                f"{profile}/{handlers.split(':')[1]}-{count}-{{index}}.prof",
+            ]
+            if profile
+            else []
+        ),
         str(REPO / ".venv" / "bin" / "ticketflow"),
         "worker",
         "--concurrency",
@@ -355,10 +376,11 @@ def workers(url: str, count: int, handlers: str, smtp_port: int | None, log_dir:
     logs = [log_dir / f"worker-{index}.log" for index in range(count)]
     processes = []
     try:
-        for path in logs:
+        for index, path in enumerate(logs):
             with path.open("w") as stream:
+                argv = [part.replace("{index}", str(index)) for part in command]
                 processes.append(
-                    subprocess.Popen(command, env=environment, stderr=stream, stdout=subprocess.DEVNULL)
+                    subprocess.Popen(argv, env=environment, stderr=stream, stdout=subprocess.DEVNULL)
                 )
         until = time.monotonic() + 60
         while not all("worker.started" in path.read_text() for path in logs):
@@ -396,12 +418,21 @@ def throughput(
 
 
 def check_effects(engine: Engine, kind: str, ticket_ids: list[int]) -> None:
-    """Every job did its work: the ticket moved on to ``delivery`` (service) or holds the mail as
+    """Every job did its work: the ticket has the call's ServiceTask history entry and moved on to
+    ``delivery`` (service), or holds the mail as
     an article (e-mail) — a bench that only counted ``done`` rows could time a no-op."""
     batch = tickets.c.id.between(min(ticket_ids), max(ticket_ids))
     with engine.connect() as connection:
         if kind == "web_service":
-            statement = select(func.count()).where(batch, tickets.c.activity_key == "delivery")
+            statement = (
+                select(func.count(func.distinct(ticket_history.c.ticket_id)))
+                .select_from(ticket_history.join(tickets, tickets.c.id == ticket_history.c.ticket_id))
+                .where(
+                    batch,
+                    ticket_history.c.history_type == "ServiceTask",
+                    tickets.c.activity_key == "delivery",
+                )
+            )
         else:
             statement = (
                 select(func.count(func.distinct(articles.c.ticket_id)))

@@ -1,0 +1,75 @@
+"""Where a worker's time goes: one worker thread's loop run in the main thread under cProfile, on a
+PostgreSQL (or SQLite) database prepared as ``worker_jobs.py`` does, with the statements each job
+sends counted (SQLAlchemy's ``before_cursor_execute``; raw-driver statements of ``Prepared`` are
+counted through the driver connection's execute where possible).
+
+Run: .venv/bin/python bench/worker_profile.py [--sqlite] [--jobs N] [--kind web_service|email]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
+
+from durable_step import postgres_database, sqlite_database
+from ticketflow.bootstrap import build_application, job_handlers
+from ticketflow.config import Settings
+from ticketflow.worker.app import build_worker
+from ticketflow.worker.logs import configure_logging
+from ticketflow.worker.loop import WorkerOptions
+from worker_jobs import clone_tickets, commit_jobs, job_rows, prepare, server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--jobs", type=int, default=300)
+    parser.add_argument("--kind", default="web_service")
+    args = parser.parse_args()
+    configure_logging("warning")
+    database = sqlite_database if args.sqlite else postgres_database
+    with server("http") as http_port, server("smtp") as smtp_port, database() as url:
+        assert url is not None
+        template = prepare(url, http_port)
+        settings = Settings(
+            database_url=url, smtp_host="127.0.0.1", smtp_port=smtp_port, mail_from="t@example.com"
+        )
+        application = build_application(settings)
+        statements: Counter[str] = Counter()
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements[" ".join(statement.split())[:90]] += 1
+
+        event.listen(application.engine, "before_cursor_execute", count)
+        try:
+            handlers = {args.kind: job_handlers(application)[args.kind]}
+            job = template.service_job if args.kind == "web_service" else template.email_job
+            for size in (20, args.jobs):  # warm-up, then the profiled batch
+                statements.clear()
+                ids = clone_tickets(application.engine, template.ticket_id, size)
+                commit_jobs(application.engine, job_rows(job, ids, datetime.now(UTC)))
+                worker = build_worker(application, handlers, WorkerOptions(once=True))
+                profile = cProfile.Profile()
+                started = time.perf_counter()
+                profile.runcall(worker._work)  # one worker thread's loop, here in the main thread
+                elapsed = time.perf_counter() - started
+            print(f"{args.jobs} jobs in {elapsed:.2f} s: {args.jobs / elapsed:.0f} jobs/s (profiled)")
+            print(f"SQLAlchemy statements per job: {sum(statements.values()) / args.jobs:.1f}")
+            for text, n in statements.most_common(30):
+                print(f"  {n / args.jobs:5.2f}  {text}")
+            stats = pstats.Stats(profile)
+            stats.sort_stats("tottime").print_stats(25)
+            stats.sort_stats("cumulative").print_stats("ticketflow", 45)
+        finally:
+            application.close()
+
+
+if __name__ == "__main__":
+    main()
