@@ -3,7 +3,7 @@
 ``mount_ui(app, application)`` adds every page router and the stylesheet to ``app``; sign-in goes
 through ``app.state.auth`` (the sign-in use cases), which ``create_app`` sets.
 One module per area: ``sign_in``, ``agent_tickets``, ``agent_dialogs``, ``agent_admin``,
-``admin_processes``, ``customer``.
+``admin_processes``, ``customer``, ``attachment_pages``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ticketflow.bootstrap import Application
-from ticketflow.web.ui import admin_processes, agent_admin, agent_dialogs, agent_tickets, customer, sign_in
+from ticketflow.web.ui import (
+    admin_processes,
+    agent_admin,
+    agent_dialogs,
+    agent_tickets,
+    attachment_pages,
+    customer,
+    sign_in,
+)
 from ticketflow.web.ui.core import Ui
 
 
@@ -22,7 +30,16 @@ def mount_ui(app: FastAPI, application: Application) -> Ui:
     ui = Ui.build(application)
     app.state.ui = ui
     # admin_processes before agent_admin: its /agent/admin/processes must win over /agent/admin/{slug}.
-    for module in (sign_in, agent_tickets, agent_dialogs, admin_processes, agent_admin, customer):
+    modules = (
+        sign_in,
+        agent_tickets,
+        agent_dialogs,
+        admin_processes,
+        agent_admin,
+        customer,
+        attachment_pages,
+    )
+    for module in modules:
         app.include_router(module.router(ui), include_in_schema=False)
     static = resources.files("ticketflow.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

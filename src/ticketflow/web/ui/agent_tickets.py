@@ -20,6 +20,7 @@ from ticketflow.usecases.admin import list_records
 from ticketflow.usecases.catalog_records import Queue
 from ticketflow.usecases.processes import load_process
 from ticketflow.usecases.records import TicketOrder, TicketQuery
+from ticketflow.web.ui.attachment_pages import files_by_article
 from ticketflow.web.ui.core import AgentSession, Ui
 from ticketflow.web.ui.ticket_pages import attributes, dynamic_fields, history_lines, process_widget
 
@@ -118,6 +119,7 @@ def router(ui: Ui) -> APIRouter:
             fields=dynamic_fields(ticket, ui.catalog()),
             widget=process_widget(ui, ticket, view),
             steps=history_lines(list(view.recent_steps)),
+            files=files_by_article(ui, session.principal, ticket_id),
         )
 
     @routes.get("/tickets/{ticket_id}/history", response_class=HTMLResponse)

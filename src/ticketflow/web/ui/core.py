@@ -162,6 +162,7 @@ async def _posted(request: Request, interface: Interface) -> SignedInForm:
     session = _signed_in(request, interface)
     form = await request.form()
     if not csrf_matches(session.csrf_token, form.get(CSRF_FIELD)):
+        await form.close()  # uploaded files are spooled to temporary files
         raise CsrfRefusedError
     return SignedInForm(session, form)
 

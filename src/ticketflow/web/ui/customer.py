@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from ticketflow.domain.definitions import Interface
 from ticketflow.usecases import access
 from ticketflow.usecases.records import TicketOrder, TicketQuery
+from ticketflow.web.ui.attachment_pages import files_by_article
 from ticketflow.web.ui.core import CustomerForm, CustomerSession, Ui
 from ticketflow.web.ui.dialog_pages import (
     dialog_page,
@@ -60,6 +61,7 @@ def router(ui: Ui) -> APIRouter:
             ticket=ticket,
             attributes=attributes(ticket, for_customer=True),
             activity=widget.activity if widget else None,
+            files=files_by_article(ui, session.principal, ticket_id),
         )
 
     @routes.get("/tickets/{ticket_id}/dialogs/{dialog_key}", response_class=HTMLResponse)
