@@ -189,7 +189,7 @@ def test_documents_that_are_not_bpmn_are_refused(text: str) -> None:
 def test_merge_keeps_the_drafts_data_takes_names_and_structure_from_the_canvas() -> None:
     draft = demo()
     xml = process_to_bpmn(draft)
-    xml = xml.replace('name="Approval"', 'name="Manager approval"')
+    xml = xml.replace('name="Manager approval"', 'name="Approval by the manager"')
     root = ET.fromstring(xml)
     process = root.find(q(BPMN, "process"))
     assert process is not None
@@ -205,7 +205,7 @@ def test_merge_keeps_the_drafts_data_takes_names_and_structure_from_the_canvas()
     merged = merge_diagram(draft, ET.tostring(root, encoding="unicode")).process
     approval = merged.find_activity("approval")
     assert approval is not None
-    assert approval.name == "Manager approval"
+    assert approval.name == "Approval by the manager"
     assert approval.dialogs == draft.find_activity("approval").dialogs  # type: ignore[union-attr]
     assert merged.find_activity("delivery") is None
     new = merged.find_activity("Activity_new")

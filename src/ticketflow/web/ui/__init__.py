@@ -3,7 +3,7 @@
 ``mount_ui(app, application)`` adds every page router and the stylesheet to ``app``; sign-in goes
 through ``app.state.auth`` (the sign-in use cases), which ``create_app`` sets.
 One module per area: ``sign_in``, ``agent_tickets``, ``agent_dialogs``, ``agent_admin``,
-``admin_processes``, ``customer``, ``attachment_pages``.
+``admin_processes``, ``modeler``, ``customer``, ``attachment_pages``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ticketflow.web.ui import (
     agent_tickets,
     attachment_pages,
     customer,
+    modeler,
     sign_in,
 )
 from ticketflow.web.ui.core import Ui
@@ -29,12 +30,14 @@ from ticketflow.web.ui.core import Ui
 def mount_ui(app: FastAPI, application: Application) -> Ui:
     ui = Ui.build(application)
     app.state.ui = ui
-    # admin_processes before agent_admin: its /agent/admin/processes must win over /agent/admin/{slug}.
+    # admin_processes and modeler before agent_admin: their /agent/admin/processes and
+    # /agent/admin/modeler must win over /agent/admin/{slug}.
     modules = (
         sign_in,
         agent_tickets,
         agent_dialogs,
         admin_processes,
+        modeler,
         agent_admin,
         customer,
         attachment_pages,
