@@ -1,0 +1,101 @@
+"""The modeler in a real browser: the demo purchase process opens on the bpmn-js canvas with its
+activities, one is renamed through the server-rendered side panel, saved, and still renamed after a
+reload. Needs Chromium and the built bundle (`make setup`); skipped with the reason otherwise."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from ticketflow.domain.definitions import Interface
+from ticketflow.outbound.passwords import Argon2Hasher
+from ticketflow.usecases import admin, processes
+from ticketflow.usecases.auth import Auth
+from ticketflow.web.ui.modeler import bundle_built
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(os.environ.get("TICKETFLOW_SCREENSHOTS") or tempfile.mkdtemp(prefix="ticketflow-shots-"))
+PASSWORD = "admin-password"
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if not bundle_built():
+        reason = "the modeler bundle is not built: run 'make setup' (npm ci + npm run build in frontend/)"
+        print(reason)
+        pytest.skip(reason)
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is missing at /usr/bin/chromium: run 'sudo make browser'")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _administrator(server: LiveServer, browser: Browser) -> Page:
+    uow = server.application.uow
+    admin.add_role(uow, "Admins", {"admin": ["rw"], "users": ["rw"]})
+    admin.add_agent(uow, "ada", "Ada", "Admin", "ada@example.com", roles=["Admins"])
+    Auth(uow, Argon2Hasher(time_cost=1, memory_cost=64)).set_password(Interface.AGENT, "ada", PASSWORD)
+    context = browser.new_context(base_url=server.base_url, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto("/sign-in")
+    page.get_by_label("Login").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/agent/**")
+    return page
+
+
+def _open(page: Page) -> None:
+    page.goto("/agent/admin/modeler/purchase-request")
+    page.wait_for_selector("body[data-ready='1']", timeout=10_000)
+
+
+def _shape(page: Page, element_id: str) -> str:
+    return f".djs-element[data-element-id='{element_id}']"
+
+
+def test_rename_an_activity_in_the_side_panel_and_see_it_after_reload(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    errors: list[str] = []
+    page = _administrator(live_server, browser)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _open(page)
+    for key in ("request", "approval", "prepare-order", "order", "manual-order", "delivery", "end"):
+        expect(page.locator(_shape(page, key))).to_be_visible()
+    expect(page.locator(".bjs-powered-by")).to_be_visible()  # the bpmn.io watermark stays (licence)
+    expect(page.locator(".djs-palette .entry[data-action='create.script-task']")).to_be_visible()
+    expect(page.locator(".djs-palette .entry[data-action='create.exclusive-gateway']")).to_have_count(0)
+
+    page.locator(_shape(page, "approval")).click()
+    name = page.locator("#panel-name")
+    expect(name).to_have_value("Manager approval")
+    name.fill("Approval by the line manager")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#panel .notice")).to_have_text("Saved.")
+    label = page.locator(f"{_shape(page, 'approval')} text")
+    expect(label).to_contain_text("line manager")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#modeler-status")).to_contain_text("Saved: draft revision")
+    page.screenshot(path=str(SCREENSHOTS / "modeler-purchase.png"), full_page=True)
+
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']", timeout=10_000)
+    expect(page.locator(f"{_shape(page, 'approval')} text")).to_contain_text("line manager")
+    draft = processes.load_process(live_server.application.uow, "purchase-request")
+    approval = draft.find_activity("approval")
+    assert approval is not None
+    assert approval.name == "Approval by the line manager"
+    assert approval.dialogs  # the dialogs survived the canvas round trip
+    assert errors == []
