@@ -11,7 +11,9 @@ export TICKETFLOW_TEST_POSTGRES_URL
 
 .PHONY: setup browser run test check fmt migrate demo bench screenshots clean
 
-setup: $(STAMP)
+MODELER := src/ticketflow/web/static/modeler/modeler.js
+
+setup: $(STAMP) $(MODELER)
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build). As root it is installed
 # here; otherwise the browser tests skip with a line naming this target.
@@ -25,6 +27,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The modeler's browser bundle (bpmn-js built by Vite from frontend/); rebuilt when its sources change.
+$(MODELER): frontend/package-lock.json frontend/vite.config.js $(wildcard frontend/src/* frontend/scripts/*)
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix frontend --no-audit --no-fund --loglevel=error && npm run build --prefix frontend; \
+	else echo "npm is missing: the process modeler page stays unavailable (install Node.js 20+ and npm)"; fi
 
 var:
 	mkdir -p var
