@@ -14,7 +14,7 @@ from typing import Any
 
 from benchkit import BENCH, REPO, RESULTS, latency_text, rate_text
 
-BENCHMARKS = ("engine_step", "durable_step", "import_deploy", "worker_jobs")
+BENCHMARKS = ("engine_step", "durable_step", "import_deploy", "worker_jobs", "web_requests", "web_pages")
 DOC = REPO / "docs" / "benchmarks.md"
 
 
@@ -227,9 +227,75 @@ def worker_section(data: dict[str, Any]) -> list[str]:
     ]
 
 
+def web_requests_section(data: dict[str, Any]) -> list[str]:
+    targets, plan = data["targets"], data["plan"]
+    lines = [
+        "## Web requests under load",
+        "",
+        "`ticketflow serve` (default settings) as a subprocess on 127.0.0.1 against a fresh database with the"
+        f" demo loaded; {plan['clients']} client threads, each an httpx keep-alive client, back to back."
+        " Ticket create: `POST /api/v1/tickets` (a first article) with a Bearer token. Dialog submit: the"
+        " purchase request's `decide` form posted by a signed-in agent (session cookie, CSRF token), each"
+        " on its own ticket waiting at the manager approval (seeded in bulk before the timing); the"
+        f" redirect is not followed. {plan['reps']} windows of {plan['seconds']:g} s after"
+        f" {plan['warmup']:g} s warm-up; requests/s per window, median [min–max]; latency per request, ms:"
+        " median / p90 / p99 [min–max].",
+        "",
+        "| database | request | requests/s | latency ms | target | load avg before → after |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for database, values in data["scenarios"].items():
+        if "skipped" in values:
+            lines.append(f"| {database} | – | skipped: {values['skipped']} | | | |")
+            continue
+        load = " → ".join("/".join(f"{x:.1f}" for x in pair) for pair in values["load_average_before_after"])
+        for kind, label in (
+            ("ticket_create_api", "ticket create (API)"),
+            ("dialog_submit_form", "dialog submit (form)"),
+        ):
+            run = values[kind]
+            met = (
+                run["latency_ms"]["p99"] < targets["p99_ms"]
+                and run["requests_per_s"]["median"] >= targets["requests_per_s"]
+            )
+            lines.append(
+                f"| {database} | {label} | {rate_text(run['requests_per_s'])} |"
+                f" {latency_text(run['latency_ms'])} |"
+                f" p99 < {targets['p99_ms']:.0f} ms, ≥ {targets['requests_per_s']:.0f}/s:"
+                f" {'met' if met else '**missed**'} | {load} |"
+            )
+    return lines
+
+
+def web_pages_section(data: dict[str, Any]) -> list[str]:
+    labels = {
+        "ticket_zoom_200_articles": f"ticket zoom, {data['articles']} articles",
+        "queue_view_100k": f"queue view, {data['queue_tickets']:,} tickets in the queue",
+        "all_tickets_view": "all tickets view",
+    }
+    lines = [
+        "## Agent pages",
+        "",
+        "`ticketflow serve` (default settings) on SQLite, one signed-in agent over a keep-alive httpx client,"
+        " one request at a time, end to end, after a warm-up. The ticket's articles and the queue's tickets"
+        " are inserted in bulk into the store's tables before the timing. ms: median / p90 / p99 [min–max].",
+        "",
+        "| page | requests | ms | bytes | target |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, label in labels.items():
+        values, aim = data["pages"][name], ""
+        if name != "all_tickets_view":
+            met = "met" if values["median"] < data["target_ms"] else "**missed**"
+            aim = f"< {data['target_ms']:.0f} ms: {met}"
+        lines.append(f"| {label} | {values['n']} | {latency_text(values)} | {values['bytes']:,} | {aim} |")
+    return lines
+
+
 def report() -> str:
     engine, durable, imported = result("engine_step"), result("durable_step"), result("import_deploy")
     workers = result("worker_jobs")
+    web_requests, web_pages = result("web_requests"), result("web_pages")
     machine = next((r["machine"] for r in (engine, durable, imported, workers) if r), None)
     lines = [
         "# Benchmarks",
@@ -254,6 +320,8 @@ def report() -> str:
         (durable, durable_section),
         (imported, import_section),
         (workers, worker_section),
+        (web_requests, web_requests_section),
+        (web_pages, web_pages_section),
     )
     for data, section in sections:
         if data:

@@ -1,0 +1,429 @@
+"""Web requests under load: ticket create through the REST API, dialog submit through the agent web form.
+
+``ticketflow serve`` runs as a subprocess (default settings, a free port on 127.0.0.1) against a fresh
+database: a migrated SQLite file, resp. a PostgreSQL database created on the server for the run and
+dropped afterwards; ``ticketflow demo load`` fills it. ``CLIENTS`` threads, each with its own httpx
+keep-alive client, send requests back to back:
+
+- *ticket create*: ``POST /api/v1/tickets`` (queue Management, customer alice, a first article) with a
+  Bearer token of the demo agent ``manager`` (``ticketflow token create``); 201 expected.
+- *dialog submit*: the manager signed in through ``/sign-in`` (one session per client, outside the
+  timing), the CSRF token read from the ``decide`` dialog's form, then ``POST
+  /agent/tickets/{id}/dialogs/decide`` (``approved``) — each on a ticket of its own waiting at the
+  purchase request's Manager approval (one made through the API, cloned in bulk before the timing); 303
+  expected (the redirect is not followed).
+
+Each: a warm-up, then ``REPS`` timed windows of ``SECONDS``; requests/s per window (median [min–max])
+and latency per request over all timed windows (median / p90 / p99 [min–max], ms).
+
+Run: .venv/bin/python bench/web_requests.py   [--quick] [--only sqlite|postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, create_engine, func, make_url, select
+
+from benchkit import POSTGRES_SERVER, REPO, latency_text, machine, rate_text, summarize, write_result
+from ticketflow.db.tables import ticket_field_values, tickets
+
+CLIENTS = 16
+AGENT, PASSWORD = "manager", "manager-demo1"
+TARGETS = {"p99_ms": 100.0, "requests_per_s": 300.0}
+TICKETFLOW = str(Path(sys.executable).with_name("ticketflow"))
+NEW_TICKET = {
+    "title": "Bench: a new keyboard",
+    "queue": "Management",
+    "customer_user": "alice",
+    "article": {"subject": "New keyboard", "body": "The old one lost its E key.", "channel": "Phone"},
+}
+PURCHASE = {
+    "title": "Bench: two monitors",
+    "customer_user": "alice",
+    "process": "purchase-request",
+    "start_values": {
+        "Title": "Bench: two monitors",
+        "DynamicField_PurchaseItems": "2 x 27-inch monitor",
+        "DynamicField_PurchaseCategory": "hardware",
+        "DynamicField_PurchaseAmount": "598.00",
+        "DynamicField_PurchaseJustification": "The designers share one screen.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    reps: int
+    seconds: float
+    warmup: float
+    timeout: float = 10.0  # per request
+
+
+# ------------------------------------------------------------------------------------------ databases
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="ticketflow-bench-web-") as directory:
+        yield f"sqlite:///{Path(directory) / 'bench.db'}"
+
+
+@contextmanager
+def postgres_database() -> Iterator[str | None]:
+    """A database of our own on the server, dropped afterwards (None when there is no server)."""
+    import psycopg
+
+    server = make_url(POSTGRES_SERVER)
+    try:
+        admin = psycopg.connect(
+            server.set(drivername="postgresql").render_as_string(hide_password=False),
+            autocommit=True,
+            connect_timeout=3,
+        )
+    except psycopg.OperationalError:
+        yield None
+        return
+    name = f"ticketflow_bench_web_{secrets.token_hex(4)}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def cli(url: str, *args: str) -> str:
+    """Run ``ticketflow ARGS`` against ``url``; its standard output."""
+    env = {**os.environ, "TICKETFLOW_DATABASE_URL": url}
+    done = subprocess.run(
+        [TICKETFLOW, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=300, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ticketflow {' '.join(args)} failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def prepare(url: str) -> tuple[str, str]:
+    """Migrate, load the demo; read/write API tokens of the manager and of the buyer."""
+    cli(url, "db", "migrate")
+    cli(url, "demo", "load")
+    return api_token(url, AGENT), api_token(url, "buyer")
+
+
+def api_token(url: str, login: str) -> str:
+    out = cli(url, "token", "create", login, "--name", "bench", "--scope", "read", "--scope", "write")
+    found = re.search(r"\btf_\S+", out)
+    if not found:
+        raise RuntimeError(f"no token in: {out}")
+    return found.group(0)
+
+
+def store_engine(url: str) -> Engine:
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+def clone_ticket(engine: Engine, template_id: int, count: int, prefix: str = "BW") -> list[int]:
+    """``count`` copies of ticket ``template_id`` (row and dynamic fields), inserted in bulk; their ids."""
+    with engine.begin() as connection:
+        row = dict(connection.execute(select(tickets).where(tickets.c.id == template_id)).mappings().one())
+        fields = [
+            dict(r)
+            for r in connection.execute(
+                select(ticket_field_values).where(ticket_field_values.c.ticket_id == template_id)
+            ).mappings()
+        ]
+        for field in fields:
+            field.pop("id", None)
+        first = int(connection.execute(select(func.max(tickets.c.id))).scalar_one()) + 1
+        batch = 5_000
+        for start in range(0, count, batch):
+            ids = range(first + start, first + min(count, start + batch))
+            connection.execute(
+                tickets.insert(), [row | {"id": i, "number": f"{prefix}{i:012d}"} for i in ids]
+            )
+            if fields:
+                connection.execute(
+                    ticket_field_values.insert(), [f | {"ticket_id": i} for i in ids for f in fields]
+                )
+    if engine.dialect.name == "postgresql":  # the store's next ids come from the sequence
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('tickets', 'id'), max(id)) FROM tickets"
+            )
+    return list(range(first, first + count))
+
+
+# ------------------------------------------------------------------------------------------ the server
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, command: list[str] | None = None) -> Iterator[str]:
+    """``ticketflow serve`` on a free loopback port until the block ends; its base URL."""
+    port = free_port()
+    env = {**os.environ, "TICKETFLOW_DATABASE_URL": url}
+    argv = [*(command or [TICKETFLOW]), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        argv, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"the server ended: {process.stderr.read().decode()[-2000:] if process.stderr else ''}"
+                )
+            try:
+                if httpx.get(f"{base}/sign-in", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not answer within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
+
+
+def csrf_of(html: str) -> str:
+    return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def signed_in(base: str, login: str = AGENT, password: str = PASSWORD) -> httpx.Client:
+    """An httpx client with an agent session (keep-alive, redirects not followed)."""
+    client = httpx.Client(base_url=base, timeout=30)
+    form = client.get("/sign-in")
+    answer = client.post(
+        "/sign-in", data={"login": login, "password": password, "csrf_token": csrf_of(form.text), "next": ""}
+    )
+    if answer.status_code != 303:
+        raise RuntimeError(f"sign-in failed: {answer.status_code} {answer.text[:300]}")
+    return client
+
+
+# ------------------------------------------------------------------------------------------ load
+
+
+Request = Callable[[httpx.Client], bool]  # sends one request; False when it had nothing left to do
+
+
+def load(clients: list[httpx.Client], request: Request, plan: Plan) -> dict[str, Any]:
+    """Every client in a thread of its own, back to back until the last window ends."""
+    barrier = threading.Barrier(len(clients) + 1)
+    records: list[list[tuple[float, float]]] = [[] for _ in clients]
+    failures: list[str] = []
+    stop = [0.0]
+
+    def run(index: int) -> None:
+        client, mine = clients[index], records[index]
+        barrier.wait()
+        try:
+            while True:
+                started = time.perf_counter()
+                if started >= stop[0] or not request(client):
+                    return
+                ended = time.perf_counter()
+                mine.append((ended, ended - started))
+        except Exception as error:
+            failures.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    begin = time.perf_counter()
+    stop[0] = begin + plan.warmup + plan.reps * plan.seconds
+    barrier.wait()
+    for thread in threads:
+        thread.join(timeout=plan.warmup + plan.reps * plan.seconds + 2 * plan.timeout + 5)
+    if failures:
+        raise RuntimeError(f"{len(failures)} client(s) failed, e.g. {failures[0]}")
+    timed_from = begin + plan.warmup
+    rates, latencies = [], []
+    for rep in range(plan.reps):
+        lo, hi = timed_from + rep * plan.seconds, timed_from + (rep + 1) * plan.seconds
+        done = [lat for mine in records for ended, lat in mine if lo <= ended < hi]
+        rates.append(len(done) / plan.seconds)
+        latencies += [lat * 1000 for lat in done]
+    if not latencies:
+        raise RuntimeError("no request completed in the timed windows")
+    return {
+        "clients": len(clients),
+        "requests_per_s": summarize(rates, "requests/s"),
+        "latency_ms": summarize(latencies, "ms"),
+        "requests": sum(len(mine) for mine in records),
+    }
+
+
+def create_load(base: str, token: str, plan: Plan) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def create(client: httpx.Client) -> bool:
+        answer = client.post("/api/v1/tickets", json=NEW_TICKET)
+        if answer.status_code != 201:
+            raise RuntimeError(f"create answered {answer.status_code}: {answer.text[:300]}")
+        return True
+
+    clients = [httpx.Client(base_url=base, headers=headers, timeout=plan.timeout) for _ in range(CLIENTS)]
+    try:
+        return load(clients, create, plan)
+    finally:
+        for client in clients:
+            client.close()
+
+
+def dialog_load(url: str, base: str, buyer: str, plan: Plan, capacity: int) -> dict[str, Any]:
+    """The purchase request is started by the buyer (the manager may not create in Purchasing)."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {buyer}"}, timeout=30) as api:
+        answer = api.post("/api/v1/tickets", json=PURCHASE)
+        if answer.status_code != 201:
+            raise RuntimeError(f"purchase request answered {answer.status_code}: {answer.text[:300]}")
+        template = answer.json()
+    activity = (template.get("process") or {}).get("activity_key")
+    if activity != "approval":
+        raise RuntimeError(f"the purchase request waits at {activity!r}, not at the approval: {template}")
+    engine = store_engine(url)
+    try:
+        ids = clone_ticket(engine, int(template["id"]), capacity)
+        with engine.connect() as connection:
+            version = connection.execute(select(tickets.c.version).where(tickets.c.id == ids[0])).scalar_one()
+    finally:
+        engine.dispose()
+    clients = [signed_in(base) for _ in range(CLIENTS)]
+    for client in clients:
+        client.timeout = httpx.Timeout(plan.timeout)
+    try:
+        form = clients[0].get(f"/agent/tickets/{template['id']}/dialogs/decide")
+        if form.status_code != 200:
+            raise RuntimeError(f"the dialog form answered {form.status_code}")
+        tokens = {
+            id(c): csrf_of(c.get(f"/agent/tickets/{template['id']}/dialogs/decide").text) for c in clients
+        }
+        next_id = iter(ids)
+        lock = threading.Lock()
+        exhausted = [False]
+
+        def submit(client: httpx.Client) -> bool:
+            with lock:
+                ticket_id = next(next_id, None)
+            if ticket_id is None:
+                exhausted[0] = True
+                return False
+            answer = client.post(
+                f"/agent/tickets/{ticket_id}/dialogs/decide",
+                data={
+                    "csrf_token": tokens[id(client)],
+                    "version": str(version),
+                    "DynamicField_PurchaseApproval": "approved",
+                    "Subject": "",
+                    "Body": "",
+                },
+            )
+            if answer.status_code != 303:
+                raise RuntimeError(f"submit answered {answer.status_code}: {answer.text[:300]}")
+            return True
+
+        result = load(clients, submit, plan)
+        if exhausted[0]:
+            raise RuntimeError(f"the {capacity} seeded tickets ran out: seed more")
+        return result | {"seeded_tickets": capacity}
+    finally:
+        for client in clients:
+            client.close()
+
+
+def measure(url: str, plan: Plan, capacity: int) -> dict[str, Any]:
+    token, buyer = prepare(url)
+    with server(url) as base:
+        create = create_load(base, token, plan)
+        dialog = dialog_load(url, base, buyer, plan, capacity)
+    return {"ticket_create_api": create, "dialog_submit_form": dialog}
+
+
+def verdict(result: dict[str, Any]) -> bool:
+    return (
+        result["latency_ms"]["p99"] < TARGETS["p99_ms"]
+        and result["requests_per_s"]["median"] >= TARGETS["requests_per_s"]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    args = parser.parse_args()
+    plan = Plan(reps=3, seconds=1.0, warmup=1.0) if args.quick else Plan(reps=5, seconds=5.0, warmup=3.0)
+    capacity = int((plan.warmup + plan.reps * plan.seconds) * 1500)  # far more than submits can happen
+    scenarios: dict[str, Any] = {}
+    databases: list[tuple[str, Callable[[], Any]]] = [
+        ("sqlite", sqlite_database),
+        ("postgres", postgres_database),
+    ]
+    for name, database in databases:
+        if args.only not in (None, name):
+            continue
+        with database() as url:
+            if url is None:
+                print(f"{name}: skipped, no server at {POSTGRES_SERVER}")
+                scenarios[name] = {"skipped": f"no server at {POSTGRES_SERVER}"}
+                continue
+            load_before = os.getloadavg()
+            scenarios[name] = measure(url, plan, capacity)
+            scenarios[name]["load_average_before_after"] = [list(load_before), list(os.getloadavg())]
+        for kind, label in (
+            ("ticket_create_api", "ticket create (API)"),
+            ("dialog_submit_form", "dialog submit (form)"),
+        ):
+            run = scenarios[name][kind]
+            print(
+                f"{name:8} {label:22} {CLIENTS} clients: {rate_text(run['requests_per_s'])} requests/s;"
+                f" latency ms {latency_text(run['latency_ms'])};"
+                f" target p99 < {TARGETS['p99_ms']:.0f} ms and ≥ {TARGETS['requests_per_s']:.0f}/s:"
+                f" {'met' if verdict(run) else 'MISSED'}"
+            )
+    path = write_result(
+        "web_requests",
+        {
+            "quick": args.quick,
+            "plan": {"reps": plan.reps, "seconds": plan.seconds, "warmup": plan.warmup, "clients": CLIENTS},
+            "targets": TARGETS,
+            "scenarios": scenarios,
+            "machine": machine(),
+        },
+    )
+    print(f"wrote {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
