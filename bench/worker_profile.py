@@ -65,6 +65,14 @@ def main() -> None:
             for text, n in statements.most_common(30):
                 print(f"  {n / args.jobs:5.2f}  {text}")
             stats = pstats.Stats(profile)
+            # Round trips, ``Prepared`` statements and BEGIN/COMMIT included: psycopg waits on the
+            # socket (Connection.wait) once per exchange with the server.
+            waits = sum(
+                ncalls
+                for (file, _line, name), (_cc, ncalls, *_rest) in stats.stats.items()  # type: ignore[attr-defined]
+                if name == "wait" and "psycopg" in file
+            )
+            print(f"psycopg round trips (waits) per job: {waits / args.jobs:.1f}")
             stats.sort_stats("tottime").print_stats(25)
             stats.sort_stats("cumulative").print_stats("ticketflow", 45)
         finally:

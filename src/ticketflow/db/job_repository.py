@@ -83,6 +83,17 @@ class SqlJobQueue:
         row = self._connection.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
         return None if row is None else job_from_row(row)
 
+    def find_newest_job(self, ticket_id: int | None, kind: str, activity: str) -> int | None:
+        """See ``JobQueue.find_newest_job``. One row instead of all the ticket's jobs: the service
+        job's staleness check loaded every job (payloads included) on each completion."""
+        statement = select(func.max(jobs.c.id)).where(
+            jobs.c.kind == kind, jobs.c.payload["activity"].as_string() == activity
+        )
+        if ticket_id is not None:  # as ``list_jobs``: no ticket means every ticket's jobs
+            statement = statement.where(jobs.c.ticket_id == ticket_id)
+        found = self._connection.execute(statement).scalar_one_or_none()
+        return None if found is None else int(found)
+
     def claim(
         self, kinds: Sequence[str], *, worker: str, now: datetime, lease: timedelta, limit: int = 1
     ) -> Sequence[Claim]:

@@ -1,15 +1,22 @@
 """``SmtpMailer``: the ``Mailer`` port over smtplib.
 
-One connection per message: notifications are few per job and a fresh connection never carries a
-half-broken session from an earlier failure. SMTP answers are translated for the worker: a 5xx
-refusal is final (``PermanentError``), a 4xx answer or a connection problem is worth another try
-(``RetryableError``), as OTOBO's mail queue does (reference §5.3).
+A worker thread keeps its SMTP session open across messages: connect, greeting, EHLO and QUIT
+(plus STARTTLS and login when configured) were four round trips or more per mail on top of the
+message's own. A session idle longer than ``reuse_seconds`` is replaced by a fresh one (servers
+drop idle clients), one the server closed meanwhile is reopened and the message sent again on it,
+and any failure drops the session, so that a message never rides on a half-broken one. SMTP
+answers are translated for the worker: a 5xx refusal is final (``PermanentError``), a 4xx answer
+or a connection problem is worth another try (``RetryableError``), as OTOBO's mail queue
+does (reference §5.3).
 """
 
 from __future__ import annotations
 
 import smtplib
 import ssl
+import threading
+import time
+import weakref
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -28,6 +35,7 @@ class SmtpSettings:
     user: str | None = None
     password: str | None = None
     timeout_seconds: float = 30.0
+    reuse_seconds: float = 10.0  # an idle session older than this is closed, not reused
 
 
 class SmtpMailer:
@@ -36,17 +44,62 @@ class SmtpMailer:
     def __init__(self, settings: SmtpSettings, *, tls_context: ssl.SSLContext | None = None) -> None:
         self._settings = settings
         self._tls = tls_context or ssl.create_default_context()
+        self._local = threading.local()  # per thread: (session, last used, monotonic) or None
+        # Every open session, so that they are closed with the mailer (a finalizer, not __del__:
+        # it holds the list, so the sockets cannot be collected unclosed before it has run).
+        self._open_sessions: set[smtplib.SMTP] = set()
+        self._sessions_lock = threading.Lock()
+        weakref.finalize(self, _close_all, self._open_sessions, self._sessions_lock)
 
     def send(self, mail: OutgoingMail) -> None:
         """See ``ticketflow.usecases.ports.Mailer.send``."""
         message = build_message(mail)
         try:
-            with self._connect() as smtp:
-                if self._settings.security == "starttls":
-                    smtp.starttls(context=self._tls)
-                if self._settings.user:
-                    smtp.login(self._settings.user, self._settings.password or "")
-                smtp.send_message(message)
+            self._send(message)
+        except BaseException:
+            self._drop()  # never reuse a session after a failure (no QUIT: it may hang as well)
+            raise
+
+    def close(self) -> None:
+        """End this thread's session, if any."""
+        kept = getattr(self._local, "session", None)
+        self._local.session = None
+        if kept is not None:
+            self._forget(kept[0])
+            try:
+                kept[0].quit()
+            except (smtplib.SMTPException, OSError):
+                kept[0].close()
+
+    def _drop(self) -> None:
+        kept = getattr(self._local, "session", None)
+        self._local.session = None
+        if kept is not None:
+            self._forget(kept[0])
+            kept[0].close()
+
+    def _forget(self, smtp: smtplib.SMTP) -> None:
+        with self._sessions_lock:
+            self._open_sessions.discard(smtp)
+
+    def _send(self, message: EmailMessage) -> None:
+        try:
+            kept = getattr(self._local, "session", None)
+            if kept is not None and time.monotonic() - kept[1] > self._settings.reuse_seconds:
+                self.close()
+                kept = None
+            if kept is not None:
+                try:
+                    kept[0].send_message(message)
+                    self._local.session = (kept[0], time.monotonic())
+                    return
+                except smtplib.SMTPServerDisconnected:
+                    self._drop()  # the server ended the idle session: a fresh one below
+            smtp = self._open()
+            with self._sessions_lock:
+                self._open_sessions.add(smtp)
+            self._local.session = (smtp, time.monotonic())
+            smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
             raise _by_code(min(codes), f"recipient refused: {_answers(error)}") from None
@@ -65,6 +118,18 @@ class SmtpMailer:
                 f"cannot deliver through {self._settings.host}:{self._settings.port}: {error}"
             ) from None
 
+    def _open(self) -> smtplib.SMTP:
+        smtp = self._connect()
+        try:
+            if self._settings.security == "starttls":
+                smtp.starttls(context=self._tls)
+            if self._settings.user:
+                smtp.login(self._settings.user, self._settings.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
     def _connect(self) -> smtplib.SMTP:
         settings = self._settings
         if settings.security == "tls":
@@ -72,6 +137,14 @@ class SmtpMailer:
                 settings.host, settings.port, timeout=settings.timeout_seconds, context=self._tls
             )
         return smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds)
+
+
+def _close_all(sessions: set[smtplib.SMTP], lock: threading.Lock) -> None:
+    with lock:
+        left = list(sessions)
+        sessions.clear()
+    for smtp in left:
+        smtp.close()
 
 
 def build_message(mail: OutgoingMail) -> EmailMessage:

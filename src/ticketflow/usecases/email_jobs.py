@@ -39,6 +39,7 @@ from ticketflow.domain.notifications import (
 from ticketflow.domain.placeholders import render_text
 from ticketflow.domain.tickets import Ticket, TicketSnapshot
 from ticketflow.usecases.catalog_records import Agent, CustomerUser, NotificationTemplate, Queue, Role
+from ticketflow.usecases.jobs import AttemptFinish
 from ticketflow.usecases.ports import Mailer, UnitOfWork, UnitOfWorkFactory
 from ticketflow.usecases.records import HistoryEntry, Job, NewArticle
 from ticketflow.usecases.runtime import ProcessRuntime
@@ -93,10 +94,20 @@ class NotificationJobs:
         self._actor = actor
 
     def run(self, job: Job, now: datetime) -> None:
+        self._send(job, now, None)
+
+    def run_finishing(self, job: Job, now: datetime, *, resume: bool, finish: AttemptFinish) -> None:
+        """``run`` (``resume`` is the same) with the job marked done in the last article's transaction."""
+        self._send(job, now, finish)
+
+    def _send(self, job: Job, now: datetime, finish: AttemptFinish | None) -> None:
         prepared = self._prepare(job, now)
-        for recipient, mail in prepared.mails:
-            if (recipient.address.casefold(), mail.subject) in prepared.sent:
-                continue
+        due = [
+            (recipient, mail)
+            for recipient, mail in prepared.mails
+            if (recipient.address.casefold(), mail.subject) not in prepared.sent
+        ]
+        for index, (recipient, mail) in enumerate(due):
             self._mailer.send(
                 OutgoingMail(
                     sender=self._sender,
@@ -107,7 +118,7 @@ class NotificationJobs:
                     message_id=f"<job-{job.id}.{recipient.address}>",
                 )
             )
-            self._record(prepared, recipient, mail, now)
+            self._record(prepared, recipient, mail, now, finish if index == len(due) - 1 else None)
         log.info("notification sent", job_id=job.id, ticket_id=prepared.ticket_id, mails=len(prepared.mails))
 
     def resume(self, job: Job, now: datetime) -> None:
@@ -150,7 +161,14 @@ class NotificationJobs:
         )
         return _Prepared(ticket.id, label, mails, sent)
 
-    def _record(self, prepared: _Prepared, recipient: Recipient, mail: RenderedMail, now: datetime) -> None:
+    def _record(
+        self,
+        prepared: _Prepared,
+        recipient: Recipient,
+        mail: RenderedMail,
+        now: datetime,
+        finish: AttemptFinish | None,
+    ) -> None:
         html = mail.html is not None
         article = NewArticle(
             subject=mail.subject,
@@ -171,7 +189,10 @@ class NotificationJobs:
         with self._uow() as uow:
             uow.tickets.add_article(prepared.ticket_id, article)
             uow.tickets.add_history(HistoryEntry(prepared.ticket_id, *history, now, self._actor.login))
-            uow.commit()
+            if finish is not None:
+                finish.commit(uow)
+            else:
+                uow.commit()
 
 
 def _message(uow: UnitOfWork, payload: Mapping[str, object]) -> tuple[str, str, str, str]:

@@ -217,6 +217,11 @@ class JobQueue(Protocol):
 
     def find(self, job_id: int) -> Job | None: ...
 
+    def find_newest_job(self, ticket_id: int | None, kind: str, activity: str) -> int | None:
+        """The id of the newest job of ``kind`` for ``ticket_id`` whose payload names ``activity``
+        (any status; every ticket's when ``ticket_id`` is None), None if there is none."""
+        ...
+
     def claim(
         self, kinds: Sequence[str], *, worker: str, now: datetime, lease: timedelta, limit: int = 1
     ) -> Sequence[Claim]:

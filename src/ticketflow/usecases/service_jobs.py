@@ -46,6 +46,7 @@ from ticketflow.domain.webservice_mapping import (
 )
 from ticketflow.domain.webservices import parse_web_service
 from ticketflow.usecases.catalog_records import CustomerUser, WebService
+from ticketflow.usecases.jobs import AttemptFinish
 from ticketflow.usecases.ports import UnitOfWork, UnitOfWorkFactory, WebServiceClient
 from ticketflow.usecases.records import HistoryEntry, Job
 from ticketflow.usecases.runtime import ProcessRuntime
@@ -114,6 +115,10 @@ class ServiceTaskJobs:
     def resume(self, job: Job, now: datetime) -> None:
         self._call(job, now, accept_failed=True)
 
+    def run_finishing(self, job: Job, now: datetime, *, resume: bool, finish: AttemptFinish) -> None:
+        """``run``/``resume`` with the job marked done in the transaction that stores the answer."""
+        self._call(job, now, accept_failed=resume, finish=finish)
+
     def give_up(self, job: Job, error: JobError, now: datetime) -> bool:
         payload = ServicePayload.of(job)
         with self._uow() as uow:
@@ -135,7 +140,9 @@ class ServiceTaskJobs:
         log.info("service task failed", job_id=job.id, ticket_id=moved.id, error_transition=handled)
         return handled
 
-    def _call(self, job: Job, now: datetime, *, accept_failed: bool) -> None:
+    def _call(
+        self, job: Job, now: datetime, *, accept_failed: bool, finish: AttemptFinish | None = None
+    ) -> None:
         payload = ServicePayload.of(job)
         prepared = self._prepare(job, payload, now, accept_failed=accept_failed)
         if prepared is None:
@@ -143,7 +150,9 @@ class ServiceTaskJobs:
         request, invoker_check = prepared
         response = self._client.call(request)
         values = invoker_check(response)
-        self._complete(job, payload, request, response, values, now, accept_failed=accept_failed)
+        self._complete(
+            job, payload, request, response, values, now, accept_failed=accept_failed, finish=finish
+        )
 
     def _prepare(
         self, job: Job, payload: ServicePayload, now: datetime, *, accept_failed: bool
@@ -193,6 +202,7 @@ class ServiceTaskJobs:
         now: datetime,
         *,
         accept_failed: bool,
+        finish: AttemptFinish | None = None,
     ) -> None:
         summary = _summary(job, request, response, values)
         for _ in range(WRITE_ATTEMPTS):
@@ -214,7 +224,10 @@ class ServiceTaskJobs:
                     changed = _waiting_again(ticket)
                     event = ServiceTaskCompleted(values)
                     run_engine(uow, self._runtime, ticket, event, self._actor, now, changed=changed)
-                    uow.commit()
+                    if finish is not None:
+                        finish.commit(uow)
+                    else:
+                        uow.commit()
                     log.info(
                         "service task completed", job_id=job.id, ticket_id=ticket.id, status=response.status
                     )
@@ -231,12 +244,8 @@ def _current(uow: UnitOfWork, job: Job, activity: str) -> bool:
     """Whether ``job`` is the newest call of ``activity`` for its ticket: an activity entered again
     (an error transition leading back to it) has a job of its own, and an old job must not answer
     or fail the new wait."""
-    ids = [
-        j.id
-        for j in uow.jobs.list_jobs(job.ticket_id)
-        if j.kind == KIND and j.payload.get("activity") == activity
-    ]
-    return not ids or max(ids) <= job.id
+    newest = uow.jobs.find_newest_job(job.ticket_id, KIND, activity)
+    return newest is None or newest <= job.id
 
 
 def _waits(ticket: Ticket, activity: str, *, accept_failed: bool) -> bool:

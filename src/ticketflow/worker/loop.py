@@ -39,13 +39,19 @@ def utc_now() -> datetime:
 @dataclass(frozen=True, slots=True)
 class WorkerOptions:
     """``lease`` must outlast a job's longest attempt between two renewals (renewed every third of
-    it); ``poll_interval`` bounds the latency where no notification wakes the worker (SQLite)."""
+    it); ``poll_interval`` bounds the latency where no notification wakes the worker (SQLite).
+
+    ``claim_batch``: how many due jobs a thread claims in one transaction and then runs one after
+    the other. One claim (BEGIN, UPDATE … RETURNING, INSERT attempts, COMMIT) then serves several
+    jobs; their leases are renewed while they wait in hand, and a crash leaves them to lease expiry
+    like a running one. Small, so that one thread does not hoard what idle threads could run."""
 
     concurrency: int = 1
     once: bool = False
     lease: timedelta = timedelta(seconds=60)
     poll_interval: float = 1.0
     due_scan_interval: float = 60.0
+    claim_batch: int = 4
     policy: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -166,7 +172,13 @@ class Worker:
     def _claim(self) -> list[Claim]:
         with self._uow_factory() as uow:
             claims = list(
-                uow.jobs.claim(self._kinds, worker=self.name, now=self._clock(), lease=self._options.lease)
+                uow.jobs.claim(
+                    self._kinds,
+                    worker=self.name,
+                    now=self._clock(),
+                    lease=self._options.lease,
+                    limit=max(1, self._options.claim_batch),
+                )
             )
             uow.commit()
         with self._in_hand_lock:
