@@ -121,6 +121,10 @@ def test_with_an_error_transition_give_up_takes_it(store: Store, runtime: Proces
     assert [j.id for j in jobs] == [job.id, job.id + 1]
     assert handler.give_up(job, PermanentError("late"), NOW) is True  # superseded: the new wait stays
     assert _position(store, job.ticket_id) == ("order", PositionStatus.WAITING)
+    with store() as uow:  # the one-row staleness query agrees with the job list
+        assert uow.jobs.find_newest_job(job.ticket_id, "web_service", "order") == job.id + 1
+        assert uow.jobs.find_newest_job(job.ticket_id, "web_service", "elsewhere") is None
+        assert uow.jobs.find_newest_job(job.ticket_id, "email", "order") is None
 
 
 def test_a_stale_job_calls_nothing(store: Store, runtime: ProcessRuntime) -> None:

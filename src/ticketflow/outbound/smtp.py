@@ -93,7 +93,7 @@ class SmtpMailer:
                     kept[0].send_message(message)
                     self._local.session = (kept[0], time.monotonic())
                     return
-                except smtplib.SMTPServerDisconnected:
+                except (smtplib.SMTPServerDisconnected, ConnectionError):
                     self._drop()  # the server ended the idle session: a fresh one below
             smtp = self._open()
             with self._sessions_lock:
