@@ -211,6 +211,7 @@ tickets = Table(
     Index("ix_tickets_process_status", "process_status"),
     Index("ix_tickets_parent_ticket_id", "parent_ticket_id"),
     Index("ix_tickets_changed_at", "changed_at"),
+    Index("ix_tickets_queue_changed_at", "queue", "changed_at"),
 )
 
 # One row per scalar value, one row per selected key of a list (Multiselect) value. An empty list is
