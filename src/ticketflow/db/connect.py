@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
+
+from ticketflow.domain.errors import ConflictError
 
 # Execution option a unit of work sets to open a plain (deferred) SQLite transaction for reads.
 SQLITE_READ_ONLY = "ticketflow_sqlite_read_only"
@@ -91,7 +94,13 @@ def _sqlite_engine(url: str) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, json_serializer=json_text, **options)
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_sqlite_transaction)
+    # One writer at a time inside this process: threads queue on a lock instead of in SQLite's busy
+    # handler, which sleeps in growing steps (up to 100 ms) and so made the tails of concurrent web
+    # requests long. Other processes (the worker) still meet SQLite's own lock and busy timeout.
+    writer = threading.RLock()
+    event.listen(engine, "begin", lambda connection: _begin_sqlite_transaction(connection, writer))
+    event.listen(engine, "commit", _release_writer)
+    event.listen(engine, "rollback", _release_writer)
     return engine
 
 
@@ -106,10 +115,26 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _begin_sqlite_transaction(connection: Connection) -> None:
+_WRITER = "ticketflow_sqlite_writer"
+# How long a change waits for the writers ahead of it before it gives up with a clear error.
+WRITER_WAIT_SECONDS = 30.0
+
+
+def _release_writer(connection: Connection) -> None:
+    """Let the next writer of this process in once the transaction ends (commit or rollback)."""
+    writer = connection.info.pop(_WRITER, None)
+    if writer is not None:
+        writer.release()
+
+
+def _begin_sqlite_transaction(connection: Connection, writer: threading.RLock) -> None:
     """Writes take the write lock up front (``BEGIN IMMEDIATE``): a deferred transaction that reads
     and then writes cannot wait for the lock and fails with "database is locked" under load."""
     read_only = connection.get_execution_options().get(SQLITE_READ_ONLY, False)
+    if not read_only:
+        if not writer.acquire(timeout=WRITER_WAIT_SECONDS):
+            raise ConflictError("the database is busy with other changes; try again in a moment")
+        connection.info[_WRITER] = writer
     # On the driver's connection: through ``exec_driver_sql`` this one statement cost a fifth of a
     # durable step's SQLAlchemy overhead, and it returns nothing SQLAlchemy needs to see.
     connection.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # type: ignore[union-attr]
