@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import sqlite3
 import statistics
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -166,3 +169,35 @@ def machine() -> dict[str, Any]:
         "spiffworkflow": package("SpiffWorkflow"),
         "commit": git or None,
     }
+
+
+@contextmanager
+def sqlite_database(prefix: str = "ticketflow-bench-") -> Iterator[str]:
+    """The URL of a fresh SQLite file in a temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as directory:
+        yield f"sqlite:///{Path(directory) / 'bench.db'}"
+
+
+@contextmanager
+def postgres_database(prefix: str = "ticketflow_bench") -> Iterator[str | None]:
+    """A database of our own on the server, dropped afterwards (None when there is no server)."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    server = make_url(POSTGRES_SERVER)
+    try:
+        admin = psycopg.connect(
+            server.set(drivername="postgresql").render_as_string(hide_password=False),
+            autocommit=True,
+            connect_timeout=3,
+        )
+    except psycopg.OperationalError:
+        yield None
+        return
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import secrets
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +35,17 @@ from typing import Any
 
 from sqlalchemy import Engine, event, make_url, select
 
-from benchkit import POSTGRES_SERVER, latency_text, machine, rate_text, read_process, summarize, write_result
+from benchkit import (
+    POSTGRES_SERVER,
+    latency_text,
+    machine,
+    postgres_database,
+    rate_text,
+    read_process,
+    sqlite_database,
+    summarize,
+    write_result,
+)
 from ticketflow.db.connect import SQLITE_PRAGMAS, create_engine_for
 from ticketflow.db.migrate import upgrade
 from ticketflow.db.seed import seed_defaults
@@ -402,36 +410,6 @@ def run_scenario(kind: str, url: str, ranges: list[tuple[int, int]], plan: Plan)
         "latency_us": summarize(latencies, "us"),
         "exhausted_tickets": any(r["exhausted"] for r in results),
     }
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="ticketflow-bench-") as directory:
-        yield f"sqlite:///{Path(directory) / 'bench.db'}"
-
-
-@contextmanager
-def postgres_database() -> Iterator[str | None]:
-    """A database of our own on the server, dropped afterwards (None when there is no server)."""
-    import psycopg
-
-    server = make_url(POSTGRES_SERVER)
-    try:
-        admin = psycopg.connect(
-            server.set(drivername="postgresql").render_as_string(hide_password=False),
-            autocommit=True,
-            connect_timeout=3,
-        )
-    except psycopg.OperationalError:
-        yield None
-        return
-    name = f"ticketflow_bench_{secrets.token_hex(4)}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield server.set(database=name).render_as_string(hide_password=False)
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 COUNTED_STEPS = 50  # steps whose statements are counted, on tickets of their own (before timing)

@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from benchkit import REPO, latency_text, machine, summarize, write_result
+from benchkit import REPO, latency_text, machine, sqlite_database, summarize, write_result
 from ticketflow.db.tables import articles, tickets
-from web_requests import clone_ticket, prepare, server, signed_in, sqlite_database, store_engine
+from web_requests import clone_ticket, prepare, server, signed_in, store_engine
 
 ARTICLES = 200
 QUEUE_TICKETS = 100_000

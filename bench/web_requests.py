@@ -24,12 +24,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,9 +37,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, create_engine, func, make_url, select
+from sqlalchemy import Engine, create_engine, func, select
 
-from benchkit import POSTGRES_SERVER, REPO, latency_text, machine, rate_text, summarize, write_result
+from benchkit import (
+    POSTGRES_SERVER,
+    REPO,
+    latency_text,
+    machine,
+    postgres_database,
+    rate_text,
+    sqlite_database,
+    summarize,
+    write_result,
+)
 from ticketflow.db.tables import ticket_field_values, tickets
 
 CLIENTS = 16
@@ -77,36 +85,6 @@ class Plan:
 
 
 # ------------------------------------------------------------------------------------------ databases
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="ticketflow-bench-web-") as directory:
-        yield f"sqlite:///{Path(directory) / 'bench.db'}"
-
-
-@contextmanager
-def postgres_database() -> Iterator[str | None]:
-    """A database of our own on the server, dropped afterwards (None when there is no server)."""
-    import psycopg
-
-    server = make_url(POSTGRES_SERVER)
-    try:
-        admin = psycopg.connect(
-            server.set(drivername="postgresql").render_as_string(hide_password=False),
-            autocommit=True,
-            connect_timeout=3,
-        )
-    except psycopg.OperationalError:
-        yield None
-        return
-    name = f"ticketflow_bench_web_{secrets.token_hex(4)}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield server.set(database=name).render_as_string(hide_password=False)
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def cli(url: str, *args: str) -> str:
