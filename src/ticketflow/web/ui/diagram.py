@@ -1,9 +1,14 @@
 """A read-only process diagram drawn server-side: boxes at the modeler's layout positions, arrows for
 the transitions, the current activity highlighted. The template turns the geometry into inline SVG,
-so the ticket zoom shows where a ticket stands without any JavaScript."""
+so the ticket zoom shows where a ticket stands without any JavaScript.
+
+Pages that tell more on the same picture (a ticket's path, a version diff, monitoring counts, a Test
+Mode run) pass *marks* (CSS classes such as ``visited``, ``added``, ``incident``) per activity or
+transition key, *badges* (a short text in the box's corner, optionally a link) and *links*."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ticketflow.domain.definitions import ActivityType, Position, Process
@@ -16,6 +21,16 @@ _ROW_STEP = BOX_WIDTH + 60.0
 
 
 @dataclass(frozen=True, slots=True)
+class Badge:
+    """A short text in a box's top-right corner (a count, "2 failed"), a link when ``href`` is set."""
+
+    text: str
+    kind: str = "info"  # a CSS class: info, incident, ...
+    href: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Box:
     key: str
     name: str
@@ -23,16 +38,21 @@ class Box:
     x: float  # top-left corner
     y: float
     current: bool
+    marks: tuple[str, ...] = ()
+    badges: tuple[Badge, ...] = ()
+    href: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Arrow:
+    key: str
     name: str
     x1: float
     y1: float
     x2: float
     y2: float
     error: bool
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +64,20 @@ class Diagram:
     current_name: str | None
 
 
-def process_diagram(process: Process, current_activity: str | None) -> Diagram:
-    """The diagram of ``process``; layout positions are the centres of the activities."""
+def process_diagram(
+    process: Process,
+    current_activity: str | None,
+    *,
+    marks: Mapping[str, Iterable[str]] | None = None,
+    badges: Mapping[str, Iterable[Badge]] | None = None,
+    links: Mapping[str, str] | None = None,
+) -> Diagram:
+    """The diagram of ``process``; layout positions are the centres of the activities.
+
+    ``marks`` is keyed by activity or transition key, ``badges`` and ``links`` by activity key."""
+    marks = marks or {}
+    badges = badges or {}
+    links = links or {}
     centres = _centres(process)
     left = min(x for x, _ in centres.values()) - BOX_WIDTH / 2 - MARGIN
     top = min(y for _, y in centres.values()) - BOX_HEIGHT / 2 - MARGIN
@@ -57,11 +89,23 @@ def process_diagram(process: Process, current_activity: str | None) -> Diagram:
             centres[a.key][0] - BOX_WIDTH / 2 - left,
             centres[a.key][1] - BOX_HEIGHT / 2 - top,
             a.key == current_activity,
+            tuple(marks.get(a.key, ())),
+            tuple(badges.get(a.key, ())),
+            links.get(a.key),
         )
         for a in process.activities
     )
     arrows = tuple(
-        _arrow(t.name, centres[t.source], centres[t.target], left, top, t.error_code is not None)
+        _arrow(
+            t.key,
+            t.name,
+            centres[t.source],
+            centres[t.target],
+            left,
+            top,
+            t.error_code is not None,
+            tuple(marks.get(t.key, ())),
+        )
         for t in process.transitions
         if t.source in centres and t.target in centres and t.source != t.target
     )
@@ -91,13 +135,20 @@ def _kind(activity_type: ActivityType) -> str:
 
 
 def _arrow(
-    name: str, source: tuple[float, float], target: tuple[float, float], left: float, top: float, error: bool
+    key: str,
+    name: str,
+    source: tuple[float, float],
+    target: tuple[float, float],
+    left: float,
+    top: float,
+    error: bool,
+    marks: tuple[str, ...],
 ) -> Arrow:
     """From the edge of the source box to the edge of the target box, along the line between centres."""
     (x1, y1), (x2, y2) = source, target
     sx, sy = _edge(x1, y1, x2 - x1, y2 - y1)
     tx, ty = _edge(x2, y2, x1 - x2, y1 - y2)
-    return Arrow(name, sx - left, sy - top, tx - left, ty - top, error)
+    return Arrow(key, name, sx - left, sy - top, tx - left, ty - top, error, marks)
 
 
 def _edge(x: float, y: float, dx: float, dy: float) -> tuple[float, float]:
