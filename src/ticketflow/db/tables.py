@@ -445,3 +445,16 @@ article_attachments = Table(
     Index("ix_article_attachments_ticket_id", "ticket_id"),
     Index("ix_article_attachments_article_id", "article_id"),
 )
+
+# Saved Test Mode scenarios (starting ticket, submissions, canned answers, expected outcome) per
+# process key; they go with the process, whichever version is about to be deployed.
+test_scenarios = Table(
+    "test_scenarios",
+    metadata,
+    Column("process_key", String(NAME), ForeignKey("processes.key", ondelete="CASCADE")),
+    Column("name", String(NAME)),
+    Column("document", JSON, nullable=False),
+    Column("saved_at", UtcDateTime, nullable=False),
+    Column("saved_by", String(NAME), nullable=False),
+    PrimaryKeyConstraint("process_key", "name"),
+)
