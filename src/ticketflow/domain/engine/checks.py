@@ -25,15 +25,8 @@ from collections.abc import Callable, Mapping
 from operator import attrgetter
 from typing import Final, TypeVar
 
-from ticketflow.domain.conditions import (
-    Condition,
-    FieldMatch,
-    Linking,
-    MatchType,
-    find_field_problem,
-    ordering_holds,
-    pattern_for,
-)
+from ticketflow.domain.conditions import Condition, FieldMatch, Linking, MatchType, find_field_problem
+from ticketflow.domain.field_matching import ordering_holds, pattern_for
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, TicketSnapshot, Value
 
 _AND: Final = Linking.AND
