@@ -15,6 +15,7 @@ from ticketflow.db.connect import SQLITE_READ_ONLY
 from ticketflow.db.incident_repository import SqlIncidentRepository
 from ticketflow.db.job_repository import SqlJobQueue
 from ticketflow.db.process_repository import SqlProcessRepository
+from ticketflow.db.scenario_repository import SqlScenarioRepository
 from ticketflow.db.ticket_numbers import DEFAULT_SYSTEM_ID
 from ticketflow.db.ticket_repository import SqlTicketRepository
 from ticketflow.domain.errors import TicketflowError
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
     incidents: SqlIncidentRepository
     auth: SqlAuthRepository
     attachments: SqlAttachmentRepository
+    scenarios: SqlScenarioRepository
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._connection is not None:
@@ -71,6 +73,7 @@ class SqlUnitOfWork:
         self.incidents = SqlIncidentRepository(connection)
         self.auth = SqlAuthRepository(connection)
         self.attachments = SqlAttachmentRepository(connection)
+        self.scenarios = SqlScenarioRepository(connection)
         return self
 
     def __exit__(

@@ -31,6 +31,7 @@ from ticketflow.usecases.ports import (
 )
 from ticketflow.usecases.records import Article, Attachment, NewArticle, NewAttachment
 from ticketflow.usecases.runtime import ProcessRuntime
+from ticketflow.usecases.scenario_records import ScenarioRepository
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -117,6 +118,10 @@ class _AttachingUnitOfWork:
     @property
     def attachments(self) -> AttachmentRepository:
         return self._inner.attachments
+
+    @property
+    def scenarios(self) -> ScenarioRepository:
+        return self._inner.scenarios
 
     def __enter__(self) -> _AttachingUnitOfWork:
         self._inner.__enter__()

@@ -44,6 +44,7 @@ from ticketflow.usecases.records import (
     TicketLink,
     TicketQuery,
 )
+from ticketflow.usecases.scenario_records import ScenarioRepository
 
 # One catalog kind; ``CatalogRepository.list(Queue)`` returns ``Sequence[Queue]``.
 R = TypeVar("R", bound=CatalogRecord)
@@ -380,6 +381,9 @@ class UnitOfWork(Protocol):
 
     @property
     def attachments(self) -> AttachmentRepository: ...
+
+    @property
+    def scenarios(self) -> ScenarioRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
