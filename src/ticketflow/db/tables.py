@@ -224,8 +224,8 @@ ticket_field_values = Table(
     Column("position", Integer),
     Column("is_list", Boolean, nullable=False),
     Column("value_text", Text, nullable=True),
+    # Read only by ticket (the primary key); no index by field name (migration 0007).
     PrimaryKeyConstraint("ticket_id", "field_name", "position"),
-    Index("ix_ticket_field_values_field_name", "field_name"),
 )
 
 ticket_history = Table(
