@@ -115,6 +115,39 @@ class SimulationReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What a saved scenario expects at the end of its run: the activity the ticket stands in and,
+    optionally, some ticket values (OTOBO attribute names or ``DynamicField_<Name>``)."""
+
+    activity: str
+    values: Mapping[str, Value] = field(default_factory=dict)
+
+
+def differences(report: SimulationReport, expected: Expectation) -> tuple[str, ...]:
+    """What differs between the run's end and ``expected``, one readable sentence each (empty: passed)."""
+    found: list[str] = []
+    final = report.final_position
+    if final.activity_key != expected.activity:
+        found.append(
+            f"ended at '{final.activity_key}' ({final.status.value}: {report.stopped_because}), "
+            f"expected '{expected.activity}'"
+        )
+    for key, value in sorted(expected.values.items()):
+        actual = report.final_data.get(key)
+        if actual != value:
+            found.append(f"{key} is {_shown(actual)}, expected {_shown(value)}")
+    return tuple(found)
+
+
+def _shown(value: Value | None) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f"'{item}'" for item in value) + "]"
+    return f"'{value}'"
+
+
 def simulate(
     compiled: CompiledProcess,
     version: int,

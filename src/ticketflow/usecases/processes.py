@@ -28,6 +28,7 @@ from ticketflow.domain.formats.otobo_yaml import process_from_otobo, process_to_
 from ticketflow.domain.references import collect_references, missing_references
 from ticketflow.domain.transition_actions import ACTIONS
 from ticketflow.domain.validation import validate
+from ticketflow.usecases import scenarios
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.records import Draft, ProcessSummary, StoredVersion
 from ticketflow.usecases.runtime import ProcessRuntime
@@ -149,9 +150,14 @@ def deploy_process(
     deployed_by: str,
     now: datetime,
     note: str = "",
+    force: bool = False,
 ) -> DeployResult:
     """Validate the draft of ``key`` and freeze it as the next version (DefinitionError listing every
-    error otherwise). Deploying a draft equal to the latest version changes nothing."""
+    error otherwise). Deploying a draft equal to the latest version changes nothing.
+
+    The process's saved test scenarios rerun against the new version first; any that fails refuses
+    the deploy (ScenariosFailedError naming each and what differed) unless ``force``, which deploys
+    anyway and says so in the version's note."""
     with uow_factory() as uow:
         draft = _get_draft(uow, key)
         process = process_from_dict(draft.document)
@@ -166,6 +172,10 @@ def deploy_process(
         if latest is not None and latest.content_hash == digest:
             return DeployResult(key, latest.version, digest, unchanged=True)
         version = latest.version + 1 if latest else 1
+        failing = scenarios.failing_scenarios(uow, runtime, process, version, now)
+        if failing and not force:
+            raise scenarios.refusal(key, failing)
+        note = scenarios.forced_note(note, failing) if failing else note
         uow.processes.add_version(
             key,
             version,

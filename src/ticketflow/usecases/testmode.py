@@ -13,37 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ticketflow.domain.definitions import Interface, Process, ProcessVersion
+from ticketflow.domain.definitions import Process, ProcessVersion
 from ticketflow.domain.engine import compile_process
 from ticketflow.domain.errors import InvalidInputError
 from ticketflow.domain.formats.native_json import content_hash, process_from_dict
-from ticketflow.domain.simulation import Scenario, ServiceResult, SimulationReport, Submission, simulate
-from ticketflow.domain.tickets import TicketSnapshot, Value
+from ticketflow.domain.simulation import SimulationReport, simulate
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.processes import parse_document
 from ticketflow.usecases.runtime import ProcessRuntime
+from ticketflow.usecases.scenarios import ScenarioResult, list_scenarios, play_scenarios
+from ticketflow.usecases.test_inputs import TestInput, parse_test_input, starting_snapshot
+
+__all__ = ["ProcessSource", "TestInput", "parse_test_input", "run_saved_scenarios", "run_test_mode"]
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
-
-# What an OTOBO-shaped test ticket gets when it does not say (OTOBO's Process::Default* settings).
-_DEFAULT_TICKET = {
-    "Title": "Test Mode ticket",
-    "Queue": "Raw",
-    "State": "new",
-    "Priority": "3 normal",
-    "Lock": "unlock",
-    "Owner": "root@localhost",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class TestInput:
-    """A parsed Test Mode input file: the ticket's data and the scenario to play."""
-
-    __test__ = False  # not a pytest test class, despite the name
-
-    ticket: Mapping[str, Value]
-    scenario: Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,69 +38,6 @@ class ProcessSource:
     version: int | None = None
     draft: bool = False
     document: Mapping[str, Any] | None = None
-
-
-def parse_test_input(document: Mapping[str, Any]) -> TestInput:
-    """``{"ticket": {...}, "submissions": [...], "service_results": {...}, "sub_process_results": {...}}``,
-    or just the ticket's attributes. Raises InvalidInputError naming the bad entry."""
-    if not isinstance(document, Mapping):
-        raise InvalidInputError("must be a JSON object", field="ticket file")
-    ticket = document.get("ticket", document if "submissions" not in document else {})
-    return TestInput(_ticket_values(ticket), _scenario(document))
-
-
-def _ticket_values(ticket: Any) -> dict[str, Value]:
-    if not isinstance(ticket, Mapping):
-        raise InvalidInputError("must be an object of OTOBO attribute names", field="ticket")
-    values: dict[str, Value] = {}
-    for key, value in ticket.items():
-        if key in ("submissions", "service_results", "sub_process_results"):
-            continue
-        values[str(key)] = _value(value, f"ticket.{key}")
-    return values
-
-
-def _value(value: Any, where: str) -> Value:
-    if isinstance(value, list | tuple):
-        return tuple(str(item) for item in value)
-    if isinstance(value, str | int | float):
-        return str(value)
-    raise InvalidInputError("must be text, a number or a list of texts", field=where)
-
-
-def _scenario(document: Mapping[str, Any]) -> Scenario:
-    submissions = []
-    for index, entry in enumerate(document.get("submissions", [])):
-        where = f"submissions[{index}]"
-        if not isinstance(entry, Mapping) or "dialog" not in entry:
-            raise InvalidInputError("needs a 'dialog' and its 'fields'", field=where)
-        fields = entry.get("fields", {})
-        if not isinstance(fields, Mapping):
-            raise InvalidInputError("'fields' must be an object", field=where)
-        interface = (
-            Interface(entry.get("as", "agent")) if entry.get("as") in ("agent", "customer", None) else None
-        )
-        if interface is None:
-            raise InvalidInputError("'as' must be agent or customer", field=where)
-        values = {str(k): list(map(str, v)) if isinstance(v, list) else str(v) for k, v in fields.items()}
-        submissions.append(Submission(str(entry["dialog"]), values, interface))
-    services = {
-        str(activity): _service_result(answer, f"service_results.{activity}")
-        for activity, answer in document.get("service_results", {}).items()
-    }
-    children = {
-        str(activity): _ticket_values(values)
-        for activity, values in document.get("sub_process_results", {}).items()
-    }
-    return Scenario(tuple(submissions), services, children)
-
-
-def _service_result(answer: Any, where: str) -> ServiceResult:
-    if not isinstance(answer, Mapping):
-        raise InvalidInputError("must be {'values': {...}} or {'error': CODE, 'message': TEXT}", field=where)
-    values = _ticket_values(answer.get("values", {}))
-    error = answer.get("error")
-    return ServiceResult(values, str(error) if error is not None else None, str(answer.get("message", "")))
 
 
 def run_test_mode(
@@ -136,11 +56,26 @@ def run_test_mode(
         catalog = runtime.catalog(uow, now)
         base = uow.tickets.get(from_ticket).snapshot() if from_ticket is not None else None
         uow.rollback()
-    snapshot = _snapshot(base, test_input.ticket, catalog.states)
+    snapshot = starting_snapshot(base, test_input.ticket, catalog.states)
     compiled = compile_process(ProcessVersion(process, version, content_hash(process)))
     return simulate(
         compiled, version, snapshot, test_input.scenario, catalog, runtime.engine_context(catalog, now)
     )
+
+
+def run_saved_scenarios(
+    uow_factory: UnitOfWorkFactory, runtime: ProcessRuntime, source: ProcessSource, *, now: datetime
+) -> list[ScenarioResult]:
+    """Play every saved scenario of ``source.key`` against the chosen version (or the draft); each
+    result says what differed from the scenario's expectation. Nothing is written or sent."""
+    if source.key is None:
+        raise InvalidInputError("name a process key: scenarios are saved with a process", field="process")
+    scenarios = list_scenarios(uow_factory, source.key)
+    with uow_factory() as uow:
+        process, version = _load(uow, runtime, source)
+        catalog = runtime.catalog(uow, now)
+        uow.rollback()
+    return play_scenarios(scenarios, process, version, catalog, runtime.engine_context(catalog, now))
 
 
 def _load(uow: UnitOfWork, runtime: ProcessRuntime, source: ProcessSource) -> tuple[Process, int]:
@@ -162,15 +97,3 @@ def _load(uow: UnitOfWork, runtime: ProcessRuntime, source: ProcessSource) -> tu
             )
         version = latest.version
     return runtime.load_version(uow, source.key, version).version.process, version
-
-
-def _snapshot(
-    base: TicketSnapshot | None, values: Mapping[str, Value], state_types: Mapping[str, str]
-) -> TicketSnapshot:
-    snapshot = base or TicketSnapshot(dict(_DEFAULT_TICKET), {})
-    for key, value in values.items():
-        snapshot = snapshot.with_value(key, value)
-    state = snapshot.value("State")
-    if isinstance(state, str) and state in state_types:
-        snapshot = snapshot.with_value("StateType", state_types[state])
-    return snapshot
