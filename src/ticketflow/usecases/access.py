@@ -67,7 +67,7 @@ def load_principal(
             if customer is None or not customer.valid:
                 raise PermissionDeniedError(f"customer user '{caller.login}' is unknown or invalid")
             ids = frozenset({customer.customer_id} - {""})
-            return Principal(caller, customer_ids=ids, scopes=scopes)
+            return Principal(replace(caller, customer_ids=ids), customer_ids=ids, scopes=scopes)
         agent = uow.catalog.find(Agent, caller.login)
         if agent is None or not agent.valid:
             raise PermissionDeniedError(f"agent '{caller.login}' is unknown or invalid")
@@ -168,7 +168,8 @@ def ticket_history(
 
 def visible_query(uow_factory: UnitOfWorkFactory, principal: Principal, query: TicketQuery) -> TicketQuery:
     """``query`` narrowed to what the principal may see: an agent's queues with ``ro``, a customer's
-    own tickets. (Tickets an agent owns in other queues are not listed — open them by id.)"""
+    own tickets. (Tickets an agent owns in other queues are not listed — open them by id. A customer's
+    company tickets are added by ``list_tickets``.)"""
     if principal.is_customer:
         if query.customer_user_id not in (None, principal.caller.login):
             return replace(query, ids=(-1,))  # asks for someone else's tickets: nothing
@@ -183,7 +184,42 @@ def visible_query(uow_factory: UnitOfWorkFactory, principal: Principal, query: T
 def list_tickets(
     uow_factory: UnitOfWorkFactory, principal: Principal, query: TicketQuery
 ) -> tuple[list[Ticket], int]:
+    """The tickets of ``query`` the principal may see, and how many there are in all."""
+    if principal.is_customer and principal.customer_ids:
+        return _customer_tickets(uow_factory, principal, query)
     return tickets.list_tickets(uow_factory, visible_query(uow_factory, principal, query))
+
+
+def _customer_tickets(
+    uow_factory: UnitOfWorkFactory, principal: Principal, query: TicketQuery
+) -> tuple[list[Ticket], int]:
+    """A customer's view (OTOBO's CustomerUserIDCheck or CustomerIDCheck): tickets whose customer user
+    is the caller, or whose customer id is one of the caller's companies.
+
+    The store's query language has no OR, so the parts are queried one by one: "mine" and one part
+    per company (disjoint, a ticket has one customer id). The total is their sum less the overlaps
+    (my tickets of a company); the page is merged from each part's first ``offset + limit`` rows."""
+    login = principal.caller.login
+    parts: list[TicketQuery] = []
+    overlaps: list[TicketQuery] = []
+    window = None if query.limit is None else query.offset + query.limit
+    if query.customer_user_id in (None, login):
+        parts.append(replace(query, customer_user_id=login, offset=0, limit=window))
+    for company in sorted(principal.customer_ids):
+        if query.customer_id not in (None, company):
+            continue
+        parts.append(replace(query, customer_id=company, offset=0, limit=window))
+        if query.customer_user_id in (None, login):
+            overlaps.append(replace(query, customer_user_id=login, customer_id=company, limit=0))
+    with uow_factory() as uow:
+        total = sum(uow.tickets.count(p) for p in parts) - sum(uow.tickets.count(o) for o in overlaps)
+        if query.limit == 0:
+            return [], total
+        merged = {t.id: t for p in parts for t in uow.tickets.list(p)}
+    column = query.order_by.value
+    ordered = sorted(merged.values(), key=lambda t: (getattr(t, column), t.id), reverse=query.descending)
+    end = None if query.limit is None else query.offset + query.limit
+    return ordered[query.offset : end], total
 
 
 def create_ticket(
@@ -344,6 +380,55 @@ def available_dialogs(
     return tuple(d for d in offered if _dialog_permitted(principal, d, ticket, keys))
 
 
+def permitted_dialog(
+    uow_factory: UnitOfWorkFactory,
+    runtime: ProcessRuntime,
+    principal: Principal,
+    ticket_id: int,
+    dialog_key: str,
+) -> tuple[Ticket, ActivityDialog]:
+    """The ticket and its dialog ``dialog_key``, if the principal may submit it now.
+
+    NotFoundError when the ticket is not visible or the dialog is not offered at its current activity
+    to the principal's interface; PermissionDeniedError naming the reason (the dialog's permission or
+    its required lock) when it is offered but not to this agent. One unit of work: no writes."""
+    with uow_factory() as uow:
+        ticket, keys = _guarded(uow, principal, ticket_id)
+        offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
+    dialog = next((d for d in offered if d.key == dialog_key), None)
+    if dialog is None:
+        raise NotFoundError(
+            f"the dialog '{dialog_key}' is not offered on ticket {ticket.number} at its current activity"
+        )
+    if not principal.is_customer:
+        check_dialog_access(dialog, keys, ticket.lock, ticket.owner, principal.caller.login)
+    return ticket, dialog
+
+
+def actionable_tickets(
+    uow_factory: UnitOfWorkFactory,
+    runtime: ProcessRuntime,
+    principal: Principal,
+    candidates: Sequence[Ticket],
+) -> list[tuple[Ticket, tuple[ActivityDialog, ...]]]:
+    """Of ``candidates``, the tickets whose current activity offers the principal a dialog it may
+    submit now (interface, an active process, the dialog's permission and required lock), each with
+    those dialogs — the dashboard's "waiting for me". One unit of work for all of them."""
+    found = []
+    with uow_factory() as uow:
+        for ticket in candidates:
+            offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
+            if not offered:
+                continue
+            keys = keys_on(uow, principal, ticket)
+            if not keys:
+                continue
+            permitted = tuple(d for d in offered if _dialog_permitted(principal, d, ticket, keys))
+            if permitted:
+                found.append((ticket, permitted))
+    return found
+
+
 def submit_dialog(
     uow_factory: UnitOfWorkFactory,
     runtime: ProcessRuntime,
@@ -359,7 +444,7 @@ def submit_dialog(
     require_scope(principal, "write")
     with uow_factory() as uow:
         ticket, keys = _guarded(uow, principal, ticket_id)
-    offered = dialogs.list_ticket_dialogs(uow_factory, runtime, ticket_id, principal.caller)
+        offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
     dialog = next((d for d in offered if d.key == dialog_key), None)
     if dialog is not None and not principal.is_customer:
         check_dialog_access(dialog, keys, ticket.lock, ticket.owner, principal.caller.login)

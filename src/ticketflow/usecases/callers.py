@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ticketflow.domain.definitions import Interface
 from ticketflow.domain.errors import InvalidInputError, PermissionDeniedError
@@ -13,6 +13,9 @@ from ticketflow.domain.tickets import Ticket
 class Caller:
     login: str
     interface: Interface = Interface.AGENT
+    # A customer user's companies (OTOBO's CustomerIDCheck: their tickets are visible too); filled
+    # by usecases.access.load_principal, empty for a caller named on the command line.
+    customer_ids: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
     def parse(cls, text: str) -> Caller:
@@ -27,8 +30,13 @@ class Caller:
         return cls(login, Interface(kind))
 
     def check_can_see(self, ticket: Ticket) -> None:
-        """Customers see only their own tickets; agent permissions are enforced by the web layer."""
-        if self.interface is Interface.CUSTOMER and ticket.customer_user_id != self.login:
+        """Customers see their own tickets and their companies' ones; agent permissions are enforced
+        by usecases.access."""
+        if (
+            self.interface is Interface.CUSTOMER
+            and ticket.customer_user_id != self.login
+            and (ticket.customer_id is None or ticket.customer_id not in self.customer_ids)
+        ):
             raise PermissionDeniedError(f"ticket {ticket.number} is not a ticket of customer '{self.login}'")
 
     def __str__(self) -> str:

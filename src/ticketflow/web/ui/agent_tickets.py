@@ -10,15 +10,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ticketflow.domain.definitions import Interface
-from ticketflow.domain.dialogs import available_dialogs
 from ticketflow.domain.positions import PositionStatus
 from ticketflow.domain.tickets import Ticket
 from ticketflow.usecases import access
 from ticketflow.usecases.access import Principal
 from ticketflow.usecases.admin import list_records
 from ticketflow.usecases.catalog_records import Queue
-from ticketflow.usecases.processes import load_process
 from ticketflow.usecases.records import TicketOrder, TicketQuery
 from ticketflow.web.ui.attachment_pages import files_by_article
 from ticketflow.web.ui.core import AgentSession, Ui
@@ -144,11 +141,10 @@ def _readable_queues(ui: Ui, principal: Principal) -> list[str]:
 
 
 def _actionable(ui: Ui, principal: Principal) -> list[tuple[Ticket, str]]:
-    """Open process tickets the agent may see whose current activity offers agents a dialog, with the
-    activity's name. (The dialog's own permission and lock are checked when the ticket is opened.)
+    """Open process tickets the agent may see whose current activity offers a dialog the agent may
+    submit now (its permission held, its required lock free or the agent's), with the activity's name.
 
-    Process versions are loaded once per page (the runtime caches compiled ones; this needs only the
-    definition)."""
+    The 100 most recently changed active process tickets are the candidates; the page shows 25."""
     waiting, _ = access.list_tickets(
         ui.application.uow,
         principal,
@@ -156,20 +152,19 @@ def _actionable(ui: Ui, principal: Principal) -> list[tuple[Ticket, str]]:
             process_status=PositionStatus.ACTIVE, order_by=TicketOrder.CHANGED_AT, descending=True, limit=100
         ),
     )
+    application = ui.application
     found = []
-    loaded = {}
-    for ticket in waiting:
+    for ticket, _dialogs in access.actionable_tickets(
+        application.uow, application.runtime, principal, waiting
+    ):
         position = ticket.process
-        if position is None:
-            continue
-        key = (position.process_key, position.version)
-        if key not in loaded:
-            loaded[key] = load_process(ui.application.uow, *key)
-        process = loaded[key]
-        if available_dialogs(process, position, Interface.AGENT):
-            activity = process.find_activity(position.activity_key)
-            found.append((ticket, activity.name if activity else position.activity_key))
-    return found[:25]
+        assert position is not None  # only process tickets offer dialogs
+        process = ui.deployed_process(position.process_key, position.version)
+        activity = process.find_activity(position.activity_key)
+        found.append((ticket, activity.name if activity else position.activity_key))
+        if len(found) == 25:
+            break
+    return found
 
 
 def _sort_links(filters: dict[str, str], current: TicketOrder, order: str) -> dict[str, SortLink]:

@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from ticketflow.bootstrap import Application
 from ticketflow.domain.catalog import Catalog
-from ticketflow.domain.definitions import Interface
+from ticketflow.domain.definitions import Interface, Process
 from ticketflow.domain.errors import (
     ConflictError,
     InvalidInputError,
@@ -94,6 +94,12 @@ class Ui:
         """The names this system knows (cached by the runtime for a few seconds)."""
         with self.application.uow() as uow:
             return self.application.runtime.catalog(uow, self.now())
+
+    def deployed_process(self, key: str, version: int) -> Process:
+        """A deployed process version, from the runtime's cache of compiled versions (versions never
+        change, so pages need not parse the stored document again)."""
+        with self.application.uow() as uow:
+            return self.application.runtime.load_version(uow, key, version).version.process
 
     def render(self, request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
         session: Session | None = getattr(request.state, "session", None)

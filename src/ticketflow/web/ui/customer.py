@@ -29,11 +29,11 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/", response_class=HTMLResponse)
     def my_tickets(request: Request, session: CustomerSession) -> HTMLResponse:
-        query = TicketQuery(
-            customer_user_id=session.caller.login, order_by=TicketOrder.CHANGED_AT, descending=True, limit=100
-        )
+        # Mine and, as OTOBO's CustomerIDCheck allows, those of my company (access.list_tickets).
+        query = TicketQuery(order_by=TicketOrder.CHANGED_AT, descending=True, limit=100)
         tickets, total = access.list_tickets(ui.application.uow, session.principal, query)
-        return ui.render(request, "customer/home.html", title="My tickets", tickets=tickets, total=total)
+        title = "My and my company's tickets" if session.principal.customer_ids else "My tickets"
+        return ui.render(request, "customer/home.html", title=title, tickets=tickets, total=total)
 
     @routes.get("/processes", response_class=HTMLResponse)
     def processes(request: Request, session: CustomerSession) -> HTMLResponse:

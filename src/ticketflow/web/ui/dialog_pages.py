@@ -78,12 +78,13 @@ def start_submit(
 def dialog_page(
     ui: Ui, request: Request, session: Session, ticket_id: int, dialog_key: str, template: str
 ) -> HTMLResponse:
-    view = access.show_ticket(ui.application.uow, ui.application.runtime, session.principal, ticket_id)
-    dialog = _offered(view.dialogs, dialog_key, view.ticket.number)
-    form = dialog_form(dialog, ui.catalog(), ticket=view.ticket)
-    return ui.render(
-        request, template, title=f"{dialog.name} · {view.ticket.number}", ticket=view.ticket, form=form
+    """The dialog's form; refused (403 naming the permission or the lock, 404 when not offered) like
+    its submit, so that nobody fills in a form that cannot be sent."""
+    ticket, dialog = access.permitted_dialog(
+        ui.application.uow, ui.application.runtime, session.principal, ticket_id, dialog_key
     )
+    form = dialog_form(dialog, ui.catalog(), ticket=ticket)
+    return ui.render(request, template, title=f"{dialog.name} · {ticket.number}", ticket=ticket, form=form)
 
 
 def dialog_submit(
@@ -95,8 +96,9 @@ def dialog_submit(
     template: str,
     zoom_prefix: str,
 ) -> Response:
-    view = access.show_ticket(ui.application.uow, ui.application.runtime, posted.principal, ticket_id)
-    dialog = _offered(view.dialogs, dialog_key, view.ticket.number)
+    ticket, dialog = access.permitted_dialog(
+        ui.application.uow, ui.application.runtime, posted.principal, ticket_id, dialog_key
+    )
     catalog = ui.catalog()
     submitted = submitted_values(dialog, posted.form, catalog)
     version = posted.text("version")
@@ -113,14 +115,7 @@ def dialog_submit(
             expected_version=int(version) if version.isdigit() else None,
         )
     except DialogInputError as error:
-        form = dialog_form(dialog, catalog, ticket=view.ticket, submitted=submitted, problems=error.problems)
-        title = f"{dialog.name} · {view.ticket.number}"
-        return ui.render(request, template, status=422, title=title, ticket=view.ticket, form=form)
+        form = dialog_form(dialog, catalog, ticket=ticket, submitted=submitted, problems=error.problems)
+        title = f"{dialog.name} · {ticket.number}"
+        return ui.render(request, template, status=422, title=title, ticket=ticket, form=form)
     return redirect(f"{zoom_prefix}{ticket_id}")
-
-
-def _offered(dialogs: tuple[ActivityDialog, ...], key: str, number: str) -> ActivityDialog:
-    for dialog in dialogs:
-        if dialog.key == key:
-            return dialog
-    raise NotFoundError(f"the dialog '{key}' is not offered on ticket {number} at its current activity")

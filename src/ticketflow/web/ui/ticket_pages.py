@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from ticketflow.domain.catalog import Catalog, DynamicFieldType
 from ticketflow.domain.definitions import Process
 from ticketflow.domain.tickets import Ticket, Value
-from ticketflow.usecases.processes import load_process
 from ticketflow.usecases.records import HistoryEntry
 from ticketflow.usecases.tickets import TicketView
 from ticketflow.web.ui.core import Ui
@@ -92,7 +91,7 @@ def process_widget(ui: Ui, ticket: Ticket, view: TicketView | None = None) -> Pr
     position = ticket.process
     if position is None:
         return None
-    process: Process = load_process(ui.application.uow, position.process_key, position.version)
+    process: Process = ui.deployed_process(position.process_key, position.version)
     activity = process.find_activity(position.activity_key)
     return ProcessWidget(
         name=view.process_name if view and view.process_name else process.name,
