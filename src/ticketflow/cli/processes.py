@@ -1,5 +1,6 @@
 """Process commands: ``process import``, ``export``, ``list``, ``show``, ``validate``, ``deploy``,
-``versions``, ``diff`` and ``start`` (``process test`` comes from ``ticketflow.cli.testmode``)."""
+``versions``, ``diff``, ``rollback`` and ``start`` (``process test`` comes from
+``ticketflow.cli.testmode``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ticketflow.cli.process_view import show_process
 from ticketflow.cli.tickets import resolve
 from ticketflow.domain.definitions import ProcessState
 from ticketflow.domain.errors import Problem
+from ticketflow.usecases import process_versions
 from ticketflow.usecases import processes as process_cases
 from ticketflow.usecases import tickets as ticket_cases
 from ticketflow.usecases.processes import ProcessFormat
@@ -70,12 +72,22 @@ def deploy(
     ctx: typer.Context,
     key: str = typer.Argument(..., help="Process key."),
     note: str = typer.Option("", help="What changed, kept with the version."),
+    force: bool = typer.Option(
+        False, "--force", help="Deploy even when saved test scenarios fail (the note says so)."
+    ),
     as_: str = AS_OPTION,
 ) -> None:
-    """Validate the draft of a process and freeze it as the next version; new tickets use it."""
+    """Validate the draft of a process, rerun its saved test scenarios, and freeze it as the next
+    version; new tickets use it."""
     with open_application(ctx) as application:
         result = process_cases.deploy_process(
-            application.uow, application.runtime, key, deployed_by=caller(as_).login, now=now(), note=note
+            application.uow,
+            application.runtime,
+            key,
+            deployed_by=caller(as_).login,
+            now=now(),
+            note=note,
+            force=force,
         )
     if result.unchanged:
         output.line(f"process {key}: the draft equals version {result.version}; nothing deployed")
@@ -160,6 +172,23 @@ def diff(
         output.line(f"process {key}: versions {old} and {new} do not differ")
     for change in changes:
         output.line(change.describe())
+
+
+@process_app.command("rollback")
+def rollback(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Process key.")],
+    to: Annotated[int, typer.Option("--to", min=1, help="The earlier version whose content comes back.")],
+    as_: str = AS_OPTION,
+) -> None:
+    """Deploy an earlier version's content again as the next version; running tickets keep theirs."""
+    with open_application(ctx) as application:
+        result = process_versions.rollback_process(
+            application.uow, application.runtime, key, to, rolled_back_by=caller(as_).login, now=now()
+        )
+    output.line(f"process {key} rolled back to version {to} as version {result.version}")
+    if not result.draft_replaced:
+        output.line("  the draft keeps its undeployed changes")
 
 
 @process_app.command("export")

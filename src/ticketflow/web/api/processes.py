@@ -1,4 +1,4 @@
-"""``/api/v1/processes``: list, versions, export, import, deploy, Test Mode. Reading needs an agent;
+"""``/api/v1/processes``: list, versions, export, import, deploy, rollback, Test Mode. Reading needs an agent;
 import, deploy and state changes need an administrator."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Body, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ticketflow.domain.definitions import ProcessState
-from ticketflow.usecases import processes, testmode
+from ticketflow.usecases import process_versions, processes, testmode
 from ticketflow.usecases.access import require_admin, require_agent
 from ticketflow.web.api.common import Limit, Offset, Page, now, router, slice_page
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
@@ -68,6 +68,18 @@ class ExportOut(BaseModel):
 
 class DeployIn(BaseModel):
     note: str = ""
+
+
+class RollbackIn(BaseModel):
+    to: int = Field(ge=1, le=10**6, description="the earlier version whose content is deployed again")
+
+
+class RollbackOut(BaseModel):
+    key: str
+    version: int
+    rolled_back_to: int
+    content_hash: str
+    draft_replaced: bool
 
 
 class StateIn(BaseModel):
@@ -158,6 +170,19 @@ def deploy_process(
         note=body.note if body else "",
     )
     return DeployOut(**asdict(result))
+
+
+@processes_router.post("/processes/{key}/rollback")
+def rollback_process(
+    key: str, body: RollbackIn, application: CurrentApplication, principal: CurrentPrincipal
+) -> RollbackOut:
+    """Deploy an earlier version's content again as the next version (note "rollback to version K");
+    tickets keep the versions they are pinned to."""
+    require_admin(principal)
+    result = process_versions.rollback_process(
+        application.uow, application.runtime, key, body.to, rolled_back_by=principal.caller.login, now=now()
+    )
+    return RollbackOut(**asdict(result))
 
 
 @processes_router.post("/processes/{key}/state")
