@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ticketflow.db.prepared import Prepared, PreparedInsert, batch
 from ticketflow.db.tables import articles, ticket_history, ticket_links
 from ticketflow.domain.errors import ConflictError, NotFoundError
+from ticketflow.domain.trace import readable_record
 from ticketflow.usecases.records import Article, HistoryEntry, NewArticle, TicketLink
 
 # Built once: statement construction is a large part of a write's cost.
@@ -131,7 +132,7 @@ def _history_row(entry: HistoryEntry) -> dict[str, Any]:
         "ticket_id": entry.ticket_id,
         "history_type": entry.history_type,
         "name": entry.name,
-        "trace": [dict(record) for record in entry.trace],
+        "trace": list(entry.trace),  # read only, by the JSON encoder
         "created_at": entry.created_at,
         "created_by": entry.created_by,
     }
@@ -151,7 +152,7 @@ def _history_from_row(row: Mapping[Any, Any]) -> HistoryEntry:
         name=row["name"],
         created_at=row["created_at"],
         created_by=row["created_by"],
-        trace=tuple(row["trace"]),
+        trace=tuple(readable_record(record) for record in row["trace"]),
         id=row["id"],
     )
 

@@ -2,7 +2,8 @@
 
 Entries hold keys and values only; the readable sentence is built by ``describe()`` when someone
 looks at it (history screen, Test Mode, CLI). ``trace_to_dict`` / ``trace_from_dict`` convert an entry
-to and from a JSON-able dict with a ``"kind"`` key, for the history table.
+to and from a JSON-able dict with a ``"kind"`` key, for the history table; ``readable_record`` adds
+the sentence to a stored record when the history is read.
 """
 
 from __future__ import annotations
@@ -439,6 +440,23 @@ def trace_from_dict(data: Mapping[str, Any]) -> TraceEntry:
             values[name] = _from_json(raw)
     entry: TraceEntry = cls(**values)
     return entry
+
+
+def readable_record(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A stored trace record with its sentence under ``"text"``, as the history shows it.
+
+    The history table keeps a step's records without their sentences (a step's sentences were about
+    40% of its trace text, and each of those bytes is written to the database): the sentence is
+    rebuilt here, when someone reads the history, from the very entry it describes. Records stored
+    with their sentence (before) and records of no known kind are returned as they are.
+    """
+    if "text" in record or record.get("kind") not in _ENTRY_KINDS:
+        return record
+    try:
+        text = trace_from_dict(record).describe()
+    except (TypeError, ValueError):  # a record this version cannot rebuild: shown without a sentence
+        return record
+    return {**record, "text": text}
 
 
 def _field_names(cls: type[Any]) -> tuple[str, ...]:

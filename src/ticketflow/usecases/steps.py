@@ -141,24 +141,23 @@ def _write_history(
 
 # Trace entries as history records, by entry. Entries are frozen and hashable, and a process's steps
 # repeat the same ones (the same transition checked, the same actions run with the same effects), so
-# converting each once saves ~70% of writing a step's history (``trace_to_dict`` and ``describe``
-# for nine entries: ~60 µs of a ~1 ms durable step, measured). Bounded: cleared when full.
-_RECORDS: dict[TraceEntry, dict[str, object]] = {}
+# converting each once saves most of writing a step's history. Records are stored without their
+# sentence (``readable_record`` adds it when the history is read). Bounded: cleared when full.
+_RECORDS: dict[TraceEntry, Mapping[str, object]] = {}
 _RECORDS_LIMIT = 4096
 
 
-def _recorded(entry: TraceEntry) -> dict[str, object]:
-    """``entry`` as a history record (``trace_to_dict`` plus its sentence under ``"text"``), a fresh
-    dict each call (its values are shared and are never changed)."""
+def _recorded(entry: TraceEntry) -> Mapping[str, object]:
+    """``entry`` as a history record (``trace_to_dict``); shared between steps, so never changed."""
     try:
         record = _RECORDS.get(entry)
     except TypeError:  # an entry holding an unhashable value: convert it every time
-        return {**trace_to_dict(entry), "text": entry.describe()}
+        return trace_to_dict(entry)
     if record is None:
         if len(_RECORDS) >= _RECORDS_LIMIT:
             _RECORDS.clear()
-        record = _RECORDS[entry] = {**trace_to_dict(entry), "text": entry.describe()}
-    return dict(record)
+        record = _RECORDS[entry] = trace_to_dict(entry)
+    return record
 
 
 def _process_history_line(before: ProcessPosition | None, after: ProcessPosition) -> tuple[str, str]:
