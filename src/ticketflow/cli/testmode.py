@@ -1,4 +1,6 @@
-"""``ticketflow process test``: Test Mode from the command line — what would happen, writing nothing."""
+"""``ticketflow process test``: Test Mode from the command line — what would happen, writing nothing —
+and the saved scenarios: ``process test KEY --scenarios`` runs the suite for CI (exit status 1 when
+any fails), ``process scenarios KEY`` lists, exports and imports them."""
 
 from __future__ import annotations
 
@@ -8,16 +10,25 @@ from typing import Annotated
 import typer
 
 from ticketflow.cli import output
-from ticketflow.cli.context import now, open_application, read_document
+from ticketflow.cli.context import AS_OPTION, caller, now, open_application, read_document
 from ticketflow.cli.errors import CliInputError
 from ticketflow.cli.tickets import resolve
 from ticketflow.domain.simulation import SimulationReport
-from ticketflow.usecases.testmode import ProcessSource, TestInput, parse_test_input, run_test_mode
+from ticketflow.usecases import scenarios as scenario_cases
+from ticketflow.usecases.scenarios import ScenarioResult
+from ticketflow.usecases.testmode import (
+    ProcessSource,
+    TestInput,
+    parse_test_input,
+    run_saved_scenarios,
+    run_test_mode,
+)
 
 
 def register(process_app: typer.Typer) -> None:
     """Add the ``test`` command to the ``process`` group."""
     process_app.command("test")(run_test)
+    process_app.command("scenarios")(scenarios)
 
 
 def run_test(
@@ -40,10 +51,22 @@ def run_test(
         bool, typer.Option("--draft", help="Test the saved draft instead of a deployed version.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    saved: Annotated[
+        bool,
+        typer.Option(
+            "--scenarios",
+            help="Run the process's saved scenarios instead; exit status 1 when any fails (for CI).",
+        ),
+    ] = False,
 ) -> None:
     """Run a process against a ticket given as data: the path, every check and why, every effect that
     would happen (field changes, e-mails, web-service calls) and the final state. Nothing is written
     to the database and nothing is sent."""
+    if saved:
+        if ticket is not None or from_ticket is not None:
+            raise CliInputError("--scenarios", "runs the saved scenarios; leave out --ticket/--from-ticket")
+        _run_suite(ctx, _source(process, version, draft), as_json)
+        return
     test_input = (
         parse_test_input(read_document(ticket)) if ticket else TestInput({}, parse_test_input({}).scenario)
     )
@@ -86,3 +109,86 @@ def _print_report(report: SimulationReport) -> None:
     )
     output.line(f"stopped: {report.stopped_because}")
     output.pairs(dict(final["ticket"]))
+
+
+def _run_suite(ctx: typer.Context, source: ProcessSource, as_json: bool) -> None:
+    if source.key is None:
+        raise CliInputError("--scenarios", "needs a process key: scenarios are saved with a process")
+    with open_application(ctx) as application:
+        results = run_saved_scenarios(application.uow, application.runtime, source, now=now())
+    failed = [r for r in results if not r.passed]
+    if as_json:
+        output.print_json(
+            {
+                "process": source.key,
+                "version": "draft" if source.draft else source.version or "latest",
+                "passed": len(results) - len(failed),
+                "failed": len(failed),
+                "scenarios": [_result_dict(r) for r in results],
+            }
+        )
+    else:
+        _print_suite(source.key, results)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _result_dict(result: ScenarioResult) -> dict[str, object]:
+    final = result.report.to_dict()["final"] if result.report is not None else None
+    return {
+        "name": result.name,
+        "passed": result.passed,
+        "differences": list(result.differences),
+        "final": final,
+    }
+
+
+def _print_suite(key: str, results: list[ScenarioResult]) -> None:
+    rows = [(r.name, "pass" if r.passed else "FAIL", "\n".join(r.differences) or "—") for r in results]
+    output.table(f"Test scenarios of {key}", ("Scenario", "Result", "What differed"), rows)
+    failed = sum(not r.passed for r in results)
+    if not results:
+        output.line(f"process {key} has no saved test scenarios")
+    else:
+        output.line(f"{len(results) - failed} passed, {failed} failed")
+
+
+def scenarios(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Process key.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print them as an export (ticketflow.scenarios/1).")
+    ] = False,
+    import_file: Annotated[
+        Path | None,
+        typer.Option("--import", help="Save the scenarios of an export file (same names are replaced)."),
+    ] = None,
+    delete: Annotated[str | None, typer.Option("--delete", help="Delete the scenario of this name.")] = None,
+    as_: str = AS_OPTION,
+) -> None:
+    """List the saved Test Mode scenarios of a process: what each starts from, submits and expects."""
+    with open_application(ctx) as application:
+        if import_file is not None:
+            imported = scenario_cases.import_scenarios(
+                application.uow, key, read_document(import_file), saved_by=caller(as_).login, now=now()
+            )
+            output.line(f"process {key}: {len(imported)} scenario(s) saved")
+            return
+        if delete is not None:
+            scenario_cases.delete_scenario(application.uow, key, delete)
+            output.line(f"process {key}: scenario '{delete}' deleted")
+            return
+        if as_json:
+            output.print_json(scenario_cases.export_scenarios(application.uow, key))
+            return
+        saved = scenario_cases.list_scenarios(application.uow, key)
+    rows = [
+        (
+            s.name,
+            " → ".join(sub.dialog for sub in s.test_input.scenario.submissions) or "—",
+            s.expected.activity,
+            f"{s.saved_by}, {s.saved_at:%Y-%m-%d %H:%M}",
+        )
+        for s in saved
+    ]
+    output.table(f"Test scenarios of {key}", ("Scenario", "Dialogs", "Expected end", "Saved"), rows)

@@ -89,9 +89,11 @@ def parse_scenario(
 ) -> SavedScenario:
     if not isinstance(document, Mapping):
         raise InvalidInputError("must be a JSON object", field="scenario")
+    # A scenario always names its ticket (possibly {}): the rest of the document is never taken as one.
+    played = {k: v for k, v in document.items() if k not in ("name", "expect")}
     return SavedScenario(
         _checked_name(name),
-        parse_test_input(document),
+        parse_test_input(played | {"ticket": document.get("ticket", {})}),
         parse_expectation(document.get("expect")),
         saved_at,
         saved_by,
@@ -204,3 +206,51 @@ def forced_note(note: str, problems: Sequence[Problem]) -> str:
     names = sorted({p.element.removeprefix("scenario:") for p in problems})
     forced = f"deployed despite failing test scenarios: {', '.join(names)}"
     return f"{note} ({forced})" if note else forced
+
+
+EXPORT_FORMAT = "ticketflow.scenarios/1"
+
+
+def export_scenarios(uow_factory: UnitOfWorkFactory, key: str) -> dict[str, Any]:
+    """``{"format": "ticketflow.scenarios/1", "process": KEY, "scenarios": [{"name": …, …}]}`` —
+    kept apart from the process document, whose content hash identifies a version."""
+    return {
+        "format": EXPORT_FORMAT,
+        "process": key,
+        "scenarios": [{"name": s.name} | s.document() for s in list_scenarios(uow_factory, key)],
+    }
+
+
+def import_scenarios(
+    uow_factory: UnitOfWorkFactory,
+    key: str,
+    document: Mapping[str, Any],
+    *,
+    saved_by: str,
+    now: datetime,
+) -> list[SavedScenario]:
+    """Save every scenario of an export under ``key`` (same names are replaced), all or nothing: each
+    is checked before any is saved (InvalidInputError naming ``scenarios[i].<entry>``)."""
+    if document.get("format") != EXPORT_FORMAT:
+        raise InvalidInputError(f"is not '{EXPORT_FORMAT}'", field="format")
+    entries = document.get("scenarios")
+    if not isinstance(entries, list):
+        raise InvalidInputError("must be a list", field="scenarios")
+    parsed = [_imported(entry, index, now, saved_by) for index, entry in enumerate(entries)]
+    with uow_factory() as uow:
+        for scenario in parsed:
+            uow.scenarios.save(StoredScenario(key, scenario.name, scenario.document(), now, saved_by))
+        uow.commit()
+    return parsed
+
+
+def _imported(entry: Any, index: int, now: datetime, saved_by: str) -> SavedScenario:
+    where = f"scenarios[{index}]"
+    if not isinstance(entry, Mapping):
+        raise InvalidInputError("must be an object", field=where)
+    try:
+        return parse_scenario(str(entry.get("name", "")), entry, saved_at=now, saved_by=saved_by)
+    except InvalidInputError as error:
+        raise InvalidInputError(
+            error.message.removeprefix(f"{error.field}: "), field=f"{where}.{error.field}"
+        ) from None
