@@ -3,7 +3,13 @@ PostgreSQL (or SQLite) database prepared as ``worker_jobs.py`` does, with the st
 sends counted (SQLAlchemy's ``before_cursor_execute``; raw-driver statements of ``Prepared`` are
 counted through the driver connection's execute where possible).
 
+Without ``--profile`` the loop runs unprofiled and the figures are the ones to compare: jobs/s of
+one thread, CPU seconds of this process per job (the worker's Python: SQLAlchemy, psycopg, httpx,
+the engine; not the servers'), and PostgreSQL round trips per job (every wait of psycopg on the
+socket, BEGIN/COMMIT and pipelined batches included).
+
 Run: .venv/bin/python bench/worker_profile.py [--sqlite] [--jobs N] [--kind web_service|email]
+     [--batch N] [--profile]
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--jobs", type=int, default=300)
     parser.add_argument("--kind", default="web_service")
+    parser.add_argument("--batch", type=int, default=WorkerOptions().claim_batch, help="jobs per claim")
+    parser.add_argument("--profile", action="store_true", help="under cProfile, with its listing")
     args = parser.parse_args()
     configure_logging("warning")
     database = sqlite_database if args.sqlite else postgres_database
@@ -48,22 +56,34 @@ def main() -> None:
             statements[" ".join(statement.split())[:90]] += 1
 
         event.listen(application.engine, "before_cursor_execute", count)
+        round_trips = count_round_trips()
         try:
             handlers = {args.kind: job_handlers(application)[args.kind]}
             job = template.service_job if args.kind == "web_service" else template.email_job
-            for size in (20, args.jobs):  # warm-up, then the profiled batch
-                statements.clear()
+            options = WorkerOptions(once=True, claim_batch=args.batch)
+            for size in (20, args.jobs):  # warm-up, then the measured batch
                 ids = clone_tickets(application.engine, template.ticket_id, size)
                 commit_jobs(application.engine, job_rows(job, ids, datetime.now(UTC)))
-                worker = build_worker(application, handlers, WorkerOptions(once=True))
+                statements.clear()
+                round_trips[0] = 0
+                worker = build_worker(application, handlers, options)
                 profile = cProfile.Profile()
-                started = time.perf_counter()
-                profile.runcall(worker._work)  # one worker thread's loop, here in the main thread
-                elapsed = time.perf_counter() - started
-            print(f"{args.jobs} jobs in {elapsed:.2f} s: {args.jobs / elapsed:.0f} jobs/s (profiled)")
+                started, cpu = time.perf_counter(), time.process_time()
+                if args.profile:
+                    profile.runcall(worker._work)  # one worker thread's loop, here in the main thread
+                else:
+                    worker._work()
+                elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            note = " (profiled)" if args.profile else ""
+            print(f"{args.jobs} jobs in {elapsed:.2f} s: {args.jobs / elapsed:.0f} jobs/s{note}")
+            print(f"CPU of this process per job: {cpu / args.jobs * 1000:.2f} ms")
+            if url.startswith("postgresql"):
+                print(f"PostgreSQL round trips per job: {round_trips[0] / args.jobs:.2f}")
             print(f"SQLAlchemy statements per job: {sum(statements.values()) / args.jobs:.1f}")
             for text, n in statements.most_common(30):
                 print(f"  {n / args.jobs:5.2f}  {text}")
+            if not args.profile:
+                return
             stats = pstats.Stats(profile)
             # Round trips, ``Prepared`` statements and BEGIN/COMMIT included: psycopg waits on the
             # socket (Connection.wait) once per exchange with the server.
@@ -77,6 +97,21 @@ def main() -> None:
             stats.sort_stats("cumulative").print_stats("ticketflow", 45)
         finally:
             application.close()
+
+
+def count_round_trips() -> list[int]:
+    """A counter of psycopg's socket waits (one per exchange with the server), from now on."""
+    import psycopg
+
+    counter = [0]
+    original = psycopg.Connection.wait
+
+    def wait(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counter[0] += 1
+        return original(self, *args, **kwargs)
+
+    psycopg.Connection.wait = wait  # type: ignore[method-assign]
+    return counter
 
 
 if __name__ == "__main__":
