@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+from dataclasses import replace
 from email.message import Message
 
 import pytest
@@ -64,8 +65,9 @@ def test_the_approval_mail_reaches_the_manager_and_becomes_an_article(
     job = _mail_job(demo_app, ticket_id)
     handler = job_handlers(demo_app)["email"]
 
-    handler.run(job, NOW)
-    handler.run(job, NOW)  # delivered again (a retry after a crash): the manager has it already
+    handler.run(replace(job, attempts=1), NOW)
+    # Claimed again (a retry after a crash): attempt 2 finds the manager's mail sent already.
+    handler.run(replace(job, attempts=2), NOW)
 
     [message] = _received(mailbox)
     with demo_app.uow() as uow:

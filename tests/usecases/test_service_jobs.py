@@ -4,6 +4,8 @@ failure without an error transition (FAILED *and* an incident), resuming it, sta
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,9 +17,11 @@ from ticketflow.domain.webservice_mapping import ServiceRequest, ServiceResponse
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.catalog_records import WebService
 from ticketflow.usecases.dialogs import submit_dialog
+from ticketflow.usecases.job_records import Claim
+from ticketflow.usecases.jobs import AttemptFinish
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.processes import deploy_process, import_process
-from ticketflow.usecases.records import Job
+from ticketflow.usecases.records import Job, JobStatus
 from ticketflow.usecases.runtime import ProcessRuntime
 from ticketflow.usecases.service_jobs import ServiceTaskJobs
 from ticketflow.usecases.tickets import TicketInput, create_ticket
@@ -152,3 +156,80 @@ def test_unusable_web_services_fail_for_good_before_any_call(
     with pytest.raises(PermanentError, match=message):
         ServiceTaskJobs(store, runtime, client).run(job, NOW)
     assert client.requests == []
+
+
+def _claimed(store: Store, job: Job) -> Claim:
+    with store() as uow:
+        [claim] = uow.jobs.claim(["web_service"], worker="w1", now=NOW, lease=timedelta(minutes=1), limit=5)
+        uow.commit()
+    assert claim.job.id == job.id
+    return claim
+
+
+def _version(store: Store, ticket_id: int | None) -> int:
+    with store() as uow:
+        return uow.tickets.get(ticket_id or 0).version
+
+
+def test_a_claim_reads_the_tickets_version_and_the_newest_call_of_the_activity(
+    store: Store, runtime: ProcessRuntime
+) -> None:
+    job = _waiting_job(store, runtime, fallback=True)
+
+    claim = _claimed(store, job)
+
+    assert (claim.ticket_version, claim.newest_sibling) == (_version(store, job.ticket_id), job.id)
+
+
+def test_a_job_the_claim_saw_superseded_calls_nothing(store: Store, runtime: ProcessRuntime) -> None:
+    job = _waiting_job(store, runtime, fallback=True)
+    claim = _claimed(store, job)
+    # As the claim would have read it had a newer call of ``order`` been queued before it: the
+    # ticket unchanged since, so the handler trusts the claim and asks the store nothing more.
+    superseded = replace(claim, newest_sibling=job.id + 1)
+    client = FakeClient(ServiceResponse(201, '{"total": "1"}'))
+
+    ServiceTaskJobs(store, runtime, client).run_finishing(
+        job, NOW, resume=False, finish=AttemptFinish(superseded, "w1", lambda: NOW)
+    )
+
+    assert client.requests == []
+    assert _position(store, job.ticket_id) == ("order", PositionStatus.WAITING)
+
+
+def test_a_ticket_changed_since_the_claim_is_asked_again_for_the_newest_call(
+    store: Store, runtime: ProcessRuntime
+) -> None:
+    job = _waiting_job(store, runtime, fallback=True)
+    claim = _claimed(store, job)
+    handler = ServiceTaskJobs(store, runtime, FakeClient(ServiceResponse(500, "")))
+    # After the claim the ticket leaves ``order`` by its error transition and enters it again: a
+    # newer job waits there now, which the claim could not see.
+    assert handler.give_up(job, PermanentError("HTTP 400"), NOW) is True
+    assert _position(store, job.ticket_id) == ("order", PositionStatus.WAITING)
+    assert claim.ticket_version != _version(store, job.ticket_id)
+    client = FakeClient(ServiceResponse(201, '{"total": "1"}'))
+
+    ServiceTaskJobs(store, runtime, client).run_finishing(
+        job, NOW, resume=False, finish=AttemptFinish(claim, "w1", lambda: NOW)
+    )
+
+    assert client.requests == []  # the old job must not answer the new wait
+    assert _position(store, job.ticket_id) == ("order", PositionStatus.WAITING)
+
+
+def test_a_claimed_job_finishes_in_the_transaction_that_stores_the_answer(
+    store: Store, runtime: ProcessRuntime
+) -> None:
+    job = _waiting_job(store, runtime, fallback=True)
+    claim = _claimed(store, job)
+    client = FakeClient(ServiceResponse(201, '{"total": "470"}'))
+    finish = AttemptFinish(claim, "w1", lambda: NOW)
+
+    ServiceTaskJobs(store, runtime, client).run_finishing(claim.job, NOW, resume=False, finish=finish)
+
+    assert finish.kept is True
+    assert len(client.requests) == 1
+    assert _position(store, job.ticket_id) == ("done", PositionStatus.COMPLETED)
+    with store() as uow:
+        assert uow.jobs.find(job.id).status is JobStatus.DONE  # type: ignore[union-attr]

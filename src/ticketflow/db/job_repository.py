@@ -21,7 +21,7 @@ import psycopg
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from ticketflow.db.prepared import Prepared
-from ticketflow.db.tables import incidents, job_attempts, jobs
+from ticketflow.db.tables import incidents, job_attempts, jobs, tickets
 from ticketflow.usecases.job_records import AttemptOutcome, Claim, IncidentStatus, JobAttempt
 from ticketflow.usecases.records import Job, JobStatus
 
@@ -29,6 +29,35 @@ DEFAULT_MAX_ATTEMPTS = 10  # OTOBO's scheduler tries a GenericInterface task 10 
 NOTIFY_CHANNEL = "ticketflow_jobs"
 
 _INSERT_JOB = Prepared(insert(jobs).returning(jobs.c.id))  # the step's hot path enqueues
+
+
+def _claim_facts() -> tuple[Any, Any]:
+    """The columns a claim returns besides the job's (see ``Claim``): its ticket's version and the
+    newest job of the same ticket, kind and activity — subqueries of the claiming UPDATE, so the
+    web-service handler's staleness check needs no statement of its own."""
+    sibling = jobs.alias("sibling")
+    newest = (
+        select(func.max(sibling.c.id))
+        .where(
+            sibling.c.ticket_id == jobs.c.ticket_id,
+            sibling.c.kind == jobs.c.kind,
+            sibling.c.payload["activity"].as_string() == jobs.c.payload["activity"].as_string(),
+        )
+        .correlate(jobs)
+        .scalar_subquery()
+        .label("newest_sibling")
+    )
+    version = (
+        select(tickets.c.version)
+        .where(tickets.c.id == jobs.c.ticket_id)
+        .correlate(jobs)
+        .scalar_subquery()
+        .label("ticket_version")
+    )
+    return newest, version
+
+
+_NEWEST_SIBLING, _TICKET_VERSION = _claim_facts()
 
 
 class SqlJobQueue:
@@ -120,12 +149,21 @@ class SqlJobQueue:
                 locked_by=worker,
                 locked_until=now + lease,
             )
-            .returning(*jobs.c)
         )
-        claimed = [job_from_row(row) for row in self._connection.execute(statement).mappings()]
-        if not claimed:
+        postgres = self._connection.dialect.name == "postgresql"
+        if postgres:
+            statement = statement.returning(*jobs.c, _NEWEST_SIBLING, _TICKET_VERSION)
+        else:
+            statement = statement.returning(*jobs.c)
+        rows = self._connection.execute(statement).mappings().all()
+        if not rows:
             return []
-        claimed.sort(key=lambda job: job.run_at)
+        facts: dict[int, tuple[int | None, int | None]]
+        if postgres:
+            facts = {row["id"]: (row["ticket_version"], row["newest_sibling"]) for row in rows}
+        else:  # SQLite's UPDATE … RETURNING drops the qualifiers the subqueries need: a SELECT after
+            facts = self._claim_facts([row["id"] for row in rows])
+        claimed = sorted((job_from_row(row) for row in rows), key=lambda job: job.run_at)
         again = [job for job in claimed if job.attempts > 1]
         if again:
             # A taken-over job left its attempt open: its worker died or hung past the lease.
@@ -142,7 +180,19 @@ class SqlJobQueue:
             ],
         )
         resumed = self._resumed(again)
-        return [Claim(job, resume=(job.id, job.attempts) in resumed) for job in claimed]
+        return [
+            Claim(
+                job,
+                resume=(job.id, job.attempts) in resumed,
+                ticket_version=facts[job.id][0],
+                newest_sibling=facts[job.id][1],
+            )
+            for job in claimed
+        ]
+
+    def _claim_facts(self, job_ids: Sequence[int]) -> dict[int, tuple[int | None, int | None]]:
+        statement = select(jobs.c.id, _TICKET_VERSION, _NEWEST_SIBLING).where(jobs.c.id.in_(job_ids))
+        return {job_id: (version, newest) for job_id, version, newest in self._connection.execute(statement)}
 
     def _resumed(self, jobs_again: Sequence[Job]) -> set[tuple[int, int]]:
         """(job id, attempt) of the claimed attempts that follow a person's incident retry."""

@@ -38,6 +38,7 @@ from ticketflow.domain.notifications import (
 )
 from ticketflow.domain.placeholders import render_text
 from ticketflow.domain.tickets import Ticket, TicketSnapshot
+from ticketflow.usecases.catalog_cache import CatalogReads, R
 from ticketflow.usecases.catalog_records import Agent, CustomerUser, NotificationTemplate, Queue, Role
 from ticketflow.usecases.jobs import AttemptFinish
 from ticketflow.usecases.ports import Mailer, UnitOfWork, UnitOfWorkFactory
@@ -85,6 +86,7 @@ class NotificationJobs:
         *,
         config: Mapping[str, str] | None = None,
         actor: Actor = WORKER,
+        records: CatalogReads | None = None,
     ) -> None:
         self._uow = uow
         self._runtime = runtime
@@ -92,6 +94,8 @@ class NotificationJobs:
         self._sender = sender
         self._config = dict(config or {})
         self._actor = actor
+        # Template, agents, roles, queues, customer users: read once per ``catalog_ttl``, not per job.
+        self._records = records or CatalogReads(runtime.catalog_ttl)
 
     def run(self, job: Job, now: datetime) -> None:
         self._send(job, now, None)
@@ -133,17 +137,21 @@ class NotificationJobs:
         ticket_id = int(payload.get("ticket_id") or job.ticket_id or 0)
         with self._uow() as uow:
             ticket = uow.tickets.get(ticket_id)
-            subject, body, content_type, label = _message(uow, payload)
-            snapshot = ticket_snapshot(uow, ticket)
-            recipients = _recipients(uow, ticket, snapshot, [str(r) for r in payload.get("recipients") or ()])
+            catalog = _Catalog(uow, self._records)
+            subject, body, content_type, label = _message(catalog, payload)
+            snapshot = ticket_snapshot(uow, ticket, self._records)
+            specs = [str(r) for r in payload.get("recipients") or ()]
+            recipients = _recipients(catalog, ticket, snapshot, specs)
             if not recipients:
                 raise PermanentError(f"no recipient with an e-mail address among {payload.get('recipients')}")
             labels = self._runtime.engine_context(self._runtime.catalog(uow, now), now).dynamic_field_labels
-            owner = _agent_data(uow, ticket.owner)
-            responsible = _agent_data(uow, ticket.responsible)
+            owner = _agent_data(catalog, ticket.owner)
+            responsible = _agent_data(catalog, ticket.responsible)
+            # Only a repeated attempt can find mails of its own already sent (a claim counts the
+            # attempt, a job taken over after a crash included): the first skips reading the articles.
             sent = frozenset(
                 (article.to_address.casefold(), article.subject)
-                for article in uow.tickets.list_articles(ticket.id)
+                for article in (uow.tickets.list_articles(ticket.id) if job.attempts > 1 else ())
                 if article.channel == "Email" and article.created_at >= job.created_at
             )
         mails = tuple(
@@ -195,14 +203,30 @@ class NotificationJobs:
                 uow.commit()
 
 
-def _message(uow: UnitOfWork, payload: Mapping[str, object]) -> tuple[str, str, str, str]:
+class _Catalog:
+    """The catalog reads of one job: ``uow.catalog``'s ``find``/``list`` through the handler's cache."""
+
+    __slots__ = ("_records", "_uow")
+
+    def __init__(self, uow: UnitOfWork, records: CatalogReads) -> None:
+        self._uow = uow
+        self._records = records
+
+    def find(self, kind: type[R], key: str) -> R | None:
+        return self._records.find(self._uow, kind, key)
+
+    def list(self, kind: type[R]) -> Sequence[R]:
+        return self._records.list(self._uow, kind)
+
+
+def _message(catalog: _Catalog, payload: Mapping[str, object]) -> tuple[str, str, str, str]:
     """Subject, body, content type and a name for the history: the template's, overridden by the
     payload's own subject and body."""
     subject, body = str(payload.get("subject") or ""), str(payload.get("body") or "")
     content_type = str(payload.get("content_type") or "text/plain")
     name = payload.get("template")
     if name:
-        template = uow.catalog.find(NotificationTemplate, str(name))
+        template = catalog.find(NotificationTemplate, str(name))
         if template is None or not template.valid:
             raise PermanentError(f"notification template '{name}' does not exist (or is invalid)")
         if not subject and not body:
@@ -214,13 +238,13 @@ def _message(uow: UnitOfWork, payload: Mapping[str, object]) -> tuple[str, str, 
 
 
 def _recipients(
-    uow: UnitOfWork, ticket: Ticket, snapshot: TicketSnapshot, specs: Sequence[str]
+    catalog: _Catalog, ticket: Ticket, snapshot: TicketSnapshot, specs: Sequence[str]
 ) -> list[Recipient]:
     """The recipients of ``specs`` in order, each address once (see the module docstring)."""
     seen: set[str] = set()
     found: list[Recipient] = []
     for spec in specs:
-        for recipient in _resolve(uow, ticket, snapshot, spec.strip()):
+        for recipient in _resolve(catalog, ticket, snapshot, spec.strip()):
             key = recipient.address.casefold()
             if key not in seen and _ADDRESS.fullmatch(recipient.address):
                 seen.add(key)
@@ -228,25 +252,23 @@ def _recipients(
     return found
 
 
-def _resolve(uow: UnitOfWork, ticket: Ticket, snapshot: TicketSnapshot, spec: str) -> Iterator[Recipient]:
+def _resolve(catalog: _Catalog, ticket: Ticket, snapshot: TicketSnapshot, spec: str) -> Iterator[Recipient]:
     kind, _, name = spec.partition(":")
     match kind.lower(), name:
         case "owner", "":
-            yield from _agents(uow, [ticket.owner])
+            yield from _agents(catalog, [ticket.owner])
         case "responsible", "":
-            yield from _agents(uow, [ticket.responsible] if ticket.responsible else [])
+            yield from _agents(catalog, [ticket.responsible] if ticket.responsible else [])
         case "customer", "":
-            user = (
-                uow.catalog.find(CustomerUser, ticket.customer_user_id) if ticket.customer_user_id else None
-            )
+            user = catalog.find(CustomerUser, ticket.customer_user_id) if ticket.customer_user_id else None
             if user is not None and user.valid and user.email:
                 data = person_data(user.login, user.first_name, user.last_name, user.email)
                 yield Recipient(user.email, data, customer=True)
         case "role", _ if name:
-            members = [a.login for a in uow.catalog.list(Agent) if name in a.roles]
-            yield from _agents(uow, members)
+            members = [a.login for a in catalog.list(Agent) if name in a.roles]
+            yield from _agents(catalog, members)
         case "queue", _ if name:
-            yield from _agents(uow, _queue_agents(uow, name))
+            yield from _agents(catalog, _queue_agents(catalog, name))
         case _:
             for address in render_text(spec, snapshot).split(","):
                 if "@" in address:
@@ -255,31 +277,31 @@ def _resolve(uow: UnitOfWork, ticket: Ticket, snapshot: TicketSnapshot, spec: st
                     log.warning("unknown notification recipient", recipient=spec, ticket_id=ticket.id)
 
 
-def _queue_agents(uow: UnitOfWork, queue_name: str) -> list[str]:
+def _queue_agents(catalog: _Catalog, queue_name: str) -> list[str]:
     """Agents with ``rw`` on the queue's group through one of their roles (OTOBO's AgentWritePermissions)."""
-    queue = uow.catalog.find(Queue, queue_name)
+    queue = catalog.find(Queue, queue_name)
     if queue is None:
         log.warning("notification names an unknown queue", queue=queue_name)
         return []
     writers = {
         role.name
-        for role in uow.catalog.list(Role)
+        for role in catalog.list(Role)
         if role.valid and "rw" in role.permissions.get(queue.group, frozenset())
     }
-    return [agent.login for agent in uow.catalog.list(Agent) if writers & set(agent.roles)]
+    return [agent.login for agent in catalog.list(Agent) if writers & set(agent.roles)]
 
 
-def _agents(uow: UnitOfWork, logins: Sequence[str]) -> Iterator[Recipient]:
+def _agents(catalog: _Catalog, logins: Sequence[str]) -> Iterator[Recipient]:
     for login in logins:
-        agent = uow.catalog.find(Agent, login)
+        agent = catalog.find(Agent, login)
         if agent is not None and agent.valid and agent.email:
             yield Recipient(
                 agent.email, person_data(agent.login, agent.first_name, agent.last_name, agent.email)
             )
 
 
-def _agent_data(uow: UnitOfWork, login: str | None) -> PersonData:
-    agent = uow.catalog.find(Agent, login) if login else None
+def _agent_data(catalog: _Catalog, login: str | None) -> PersonData:
+    agent = catalog.find(Agent, login) if login else None
     if agent is None:
         return {}
     return person_data(agent.login, agent.first_name, agent.last_name, agent.email)

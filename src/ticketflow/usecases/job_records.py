@@ -31,10 +31,19 @@ class Claim:
 
     ``resume`` is True for the first attempt after a person retried the job's incident: the worker
     then calls the handler's ``resume`` instead of ``run``.
+
+    Read by the claim itself, in the same statement (so consistent with each other): the job's
+    ticket's ``ticket_version`` and the id of the ``newest_sibling`` — the newest job of the same
+    ticket, kind and payload ``activity``. A handler whose ticket still has ``ticket_version`` knows
+    no step has queued a newer sibling since (a step that queues a job for a ticket always writes
+    that ticket, bumping its version), without asking the store again. None where the job has no
+    ticket (or no activity).
     """
 
     job: Job
     resume: bool = False
+    ticket_version: int | None = None
+    newest_sibling: int | None = None
 
     @property
     def attempt(self) -> int:

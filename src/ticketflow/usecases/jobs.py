@@ -80,6 +80,11 @@ class AttemptFinish:
         self._clock = clock
         self.kept: bool | None = None  # set once a transaction with the finish has committed
 
+    @property
+    def claim(self) -> Claim:
+        """The claimed attempt, with what the claim read about the job's ticket (``Claim``)."""
+        return self._claim
+
     def commit(self, uow: UnitOfWork) -> None:
         """Mark the attempt succeeded in ``uow`` and commit ``uow``."""
         kept = uow.jobs.finish_attempt(

@@ -44,8 +44,10 @@ from ticketflow.domain.webservice_mapping import (
     summarize_request,
     summarize_response,
 )
-from ticketflow.domain.webservices import parse_web_service
+from ticketflow.domain.webservices import WebServiceConfig, parse_web_service
+from ticketflow.usecases.catalog_cache import CatalogReads
 from ticketflow.usecases.catalog_records import CustomerUser, WebService
+from ticketflow.usecases.job_records import Claim
 from ticketflow.usecases.jobs import AttemptFinish
 from ticketflow.usecases.ports import UnitOfWork, UnitOfWorkFactory, WebServiceClient
 from ticketflow.usecases.records import HistoryEntry, Job
@@ -102,12 +104,20 @@ class ServiceTaskJobs:
     kind = KIND
 
     def __init__(
-        self, uow: UnitOfWorkFactory, runtime: ProcessRuntime, client: WebServiceClient, actor: Actor = WORKER
+        self,
+        uow: UnitOfWorkFactory,
+        runtime: ProcessRuntime,
+        client: WebServiceClient,
+        actor: Actor = WORKER,
+        *,
+        records: CatalogReads | None = None,
     ) -> None:
         self._uow = uow
         self._runtime = runtime
         self._client = client
         self._actor = actor
+        # The web service and the customer user, read once per ``catalog_ttl`` instead of per job.
+        self._records = records or CatalogReads(runtime.catalog_ttl)
 
     def run(self, job: Job, now: datetime) -> None:
         self._call(job, now, accept_failed=False)
@@ -144,7 +154,8 @@ class ServiceTaskJobs:
         self, job: Job, now: datetime, *, accept_failed: bool, finish: AttemptFinish | None = None
     ) -> None:
         payload = ServicePayload.of(job)
-        prepared = self._prepare(job, payload, now, accept_failed=accept_failed)
+        claim = finish.claim if finish is not None else None
+        prepared = self._prepare(job, payload, now, accept_failed=accept_failed, claim=claim)
         if prepared is None:
             return
         request, invoker_check = prepared
@@ -155,24 +166,34 @@ class ServiceTaskJobs:
         )
 
     def _prepare(
-        self, job: Job, payload: ServicePayload, now: datetime, *, accept_failed: bool
+        self,
+        job: Job,
+        payload: ServicePayload,
+        now: datetime,
+        *,
+        accept_failed: bool,
+        claim: Claim | None = None,
     ) -> tuple[ServiceRequest, Callable[[ServiceResponse], dict[str, Value]]] | None:
         with self._uow() as uow:
             ticket = uow.tickets.get(payload.ticket_id)
-            if not _waits(ticket, payload.activity, accept_failed=accept_failed):
+            # Checked before the call too (free while the claim's reading holds): a job superseded by
+            # a newer wait of the same activity must not place the order a second time.
+            if not _waits(ticket, payload.activity, accept_failed=accept_failed) or (
+                claim is not None and not _current(uow, job, payload.activity, ticket, claim)
+            ):
                 log.info(
                     "service job stale: the ticket does not wait for it", job_id=job.id, ticket_id=ticket.id
                 )
                 return None
-            record = uow.catalog.find(WebService, payload.web_service)
+            record = self._records.find(uow, WebService, payload.web_service)
             if record is None or not record.valid:
                 raise PermanentError(f"web service '{payload.web_service}' is not registered (or invalid)")
             catalog = self._runtime.catalog(uow, now)
             labels = self._runtime.engine_context(catalog, now).dynamic_field_labels
-            snapshot = ticket_snapshot(uow, ticket)
+            snapshot = ticket_snapshot(uow, ticket, self._records)
             known_fields = frozenset(catalog.dynamic_fields)
         try:
-            service = parse_web_service(record.name, record.config)
+            service = self._parsed(record)
             request = build_request(
                 service,
                 payload.invoker,
@@ -192,6 +213,13 @@ class ServiceTaskJobs:
 
         return request, check
 
+    def _parsed(self, record: WebService) -> WebServiceConfig:
+        """The record's config parsed, once per record read (InvalidInputError if unusable)."""
+        parsed: WebServiceConfig = self._records.derived(
+            "parsed", record, record.name, lambda: parse_web_service(record.name, record.config)
+        )
+        return parsed
+
     def _complete(
         self,
         job: Job,
@@ -209,8 +237,9 @@ class ServiceTaskJobs:
             try:
                 with self._uow() as uow:
                     ticket = uow.tickets.get(payload.ticket_id)
+                    claim = finish.claim if finish is not None else None
                     if not _waits(ticket, payload.activity, accept_failed=accept_failed) or not _current(
-                        uow, job, payload.activity
+                        uow, job, payload.activity, ticket, claim
                     ):
                         log.info(
                             "service answer stale: the ticket moved on", job_id=job.id, ticket_id=ticket.id
@@ -240,11 +269,26 @@ class ServiceTaskJobs:
         raise RetryableError(f"ticket {payload.ticket_id} kept changing while storing the answer")
 
 
-def _current(uow: UnitOfWork, job: Job, activity: str) -> bool:
+def _current(
+    uow: UnitOfWork, job: Job, activity: str, ticket: Ticket | None = None, claim: Claim | None = None
+) -> bool:
     """Whether ``job`` is the newest call of ``activity`` for its ticket: an activity entered again
     (an error transition leading back to it) has a job of its own, and an old job must not answer
-    or fail the new wait."""
-    newest = uow.jobs.find_newest_job(job.ticket_id, KIND, activity)
+    or fail the new wait.
+
+    The claim read the newest such job together with the ticket's version; while ``ticket`` (read
+    in this transaction) still has that version, no step has queued a newer one since — a step that
+    queues a job writes its ticket — so the claim's answer holds and the store is not asked again.
+    """
+    if (
+        claim is not None
+        and ticket is not None
+        and claim.job.id == job.id
+        and claim.ticket_version == ticket.version
+    ):
+        newest = claim.newest_sibling
+    else:
+        newest = uow.jobs.find_newest_job(job.ticket_id, KIND, activity)
     return newest is None or newest <= job.id
 
 
@@ -286,9 +330,13 @@ def _summary(
     }
 
 
-def ticket_snapshot(uow: UnitOfWork, ticket: Ticket) -> TicketSnapshot:
-    """The ticket with its customer user's data, for ``<OTOBO_CUSTOMER_DATA_…>`` in templates."""
-    user = uow.catalog.find(CustomerUser, ticket.customer_user_id) if ticket.customer_user_id else None
+def ticket_snapshot(uow: UnitOfWork, ticket: Ticket, records: CatalogReads | None = None) -> TicketSnapshot:
+    """The ticket with its customer user's data, for ``<OTOBO_CUSTOMER_DATA_…>`` in templates (read
+    through ``records`` when given)."""
+    login = ticket.customer_user_id
+    if not login:
+        return ticket.snapshot()
+    user = records.find(uow, CustomerUser, login) if records else uow.catalog.find(CustomerUser, login)
     if user is None:
         return ticket.snapshot()
     customer = {
