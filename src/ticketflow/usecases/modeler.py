@@ -1,15 +1,14 @@
 """Use cases of the graphical modeler: the draft as BPMN XML for the canvas, Save (the canvas merged
-into the draft, guarded by the revision it started from), a new process from an empty canvas, and the
-side panel's edits of one element. Deploy is ``processes.deploy_process``."""
+into the draft, guarded by the revision it started from) and a new process from an empty canvas.
+The side panel's use cases are in ``modeler_panel``; Deploy is ``processes.deploy_process``."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from ticketflow.domain.definitions import Activity, Process, Transition
 from ticketflow.domain.errors import ConflictError, InvalidInputError, NotFoundError, Problem
-from ticketflow.domain.formats.bpmn_merge import edit_element, merge_diagram
+from ticketflow.domain.formats.bpmn_merge import merge_diagram
 from ticketflow.domain.formats.bpmn_xml import process_from_bpmn, process_to_bpmn
 from ticketflow.domain.formats.native_json import process_from_dict, process_to_dict
 from ticketflow.usecases.ports import UnitOfWork
@@ -32,16 +31,6 @@ class SavedDiagram:
     key: str
     revision: int
     warnings: tuple[Problem, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DraftElement:
-    """One element of the draft for the side panel; both None for the start event (not stored)."""
-
-    process: Process
-    revision: int
-    activity: Activity | None
-    transition: Transition | None
 
 
 def open_diagram(uow_factory: UnitOfWorkFactory, key: str) -> DiagramDraft:
@@ -86,40 +75,6 @@ def create_from_diagram(
         )
         uow.commit()
     return SavedDiagram(key, revision, imported.warnings)
-
-
-def draft_element(uow_factory: UnitOfWorkFactory, key: str, element_id: str) -> DraftElement:
-    with uow_factory() as uow:
-        draft = _draft(uow, key)
-    process = process_from_dict(draft.document)
-    activity = process.find_activity(element_id)
-    transition = next((t for t in process.transitions if t.key == element_id), None)
-    return DraftElement(process, draft.revision, activity, transition)
-
-
-def edit_draft_element(
-    uow_factory: UnitOfWorkFactory,
-    key: str,
-    element_id: str,
-    *,
-    name: str,
-    description: str,
-    condition: str | None,
-    expected_revision: int,
-    saved_by: str,
-) -> tuple[int, Process]:
-    """Save the side panel's values for one element (InvalidInputError names the field)."""
-    with uow_factory() as uow:
-        draft = _draft(uow, key)
-        if draft.revision != expected_revision:
-            raise _conflict(key, draft.revision, expected_revision)
-        process = process_from_dict(draft.document)
-        edited = edit_element(process, element_id, name=name, description=description, condition=condition)
-        revision = uow.processes.save_draft(
-            key, process_to_dict(edited), saved_by=saved_by, expected_revision=expected_revision
-        )
-        uow.commit()
-    return revision, edited
 
 
 def _draft(uow: UnitOfWork, key: str) -> Draft:

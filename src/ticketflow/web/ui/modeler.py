@@ -7,19 +7,16 @@ JSON routes are answered as JSON (``{"message", "problems"}``) so the page can s
 
 from __future__ import annotations
 
-import json
-from html import escape
 from importlib import resources
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ticketflow.domain.errors import ConflictError, DefinitionError, InvalidInputError, Problem
-from ticketflow.domain.expressions import format_expression
 from ticketflow.usecases import modeler, processes
 from ticketflow.usecases.access import require_admin
 from ticketflow.web.ui.core import AgentForm, AgentSession, SignedInForm, Ui
+from ticketflow.web.ui.modeler_panel import add_panel_routes
 
 PREFIX = "/agent/admin/modeler"
 # A diagram posted by the canvas larger than this is refused before it is parsed.
@@ -34,7 +31,7 @@ def bundle_built() -> bool:
 def router(ui: Ui) -> APIRouter:
     routes = APIRouter(prefix=PREFIX, route_class=ui.route_class())
     _canvas_routes(ui, routes)
-    _panel_routes(ui, routes)
+    add_panel_routes(ui, routes, PREFIX)
     return routes
 
 
@@ -106,42 +103,6 @@ def _canvas_routes(ui: Ui, routes: APIRouter) -> None:
         return JSONResponse({"version": result.version, "unchanged": result.unchanged})
 
 
-def _panel_routes(ui: Ui, routes: APIRouter) -> None:
-    """The side panel: one element's form, and its POST that saves the draft and tells the canvas."""
-
-    @routes.get("/{key}/panel/{element_id}", response_class=HTMLResponse)
-    def panel(request: Request, session: AgentSession, key: str, element_id: str) -> HTMLResponse:
-        require_admin(session.principal)
-        element = modeler.draft_element(ui.application.uow, key, element_id)
-        return _panel(ui, request, key, element_id, element, values=None)
-
-    @routes.post("/{key}/panel/{element_id}", response_class=HTMLResponse)
-    def panel_save(request: Request, posted: AgentForm, key: str, element_id: str) -> Response:
-        require_admin(posted.principal)
-        values = {name: posted.text(name) for name in ("name", "description", "condition")}
-        has_condition = "condition" in posted.form
-        try:
-            revision, _ = modeler.edit_draft_element(
-                ui.application.uow,
-                key,
-                element_id,
-                name=values["name"],
-                description=values["description"],
-                condition=values["condition"] if has_condition else None,
-                expected_revision=_revision(posted),
-                saved_by=posted.session.caller.login,
-            )
-        except InvalidInputError as error:
-            element = modeler.draft_element(ui.application.uow, key, element_id)
-            return _panel(ui, request, key, element_id, element, values=values, error=error, status=422)
-        except ConflictError as error:
-            return HTMLResponse(f'<p class="form-error" role="alert">{escape(error.message)}</p>', 409)
-        element = modeler.draft_element(ui.application.uow, key, element_id)
-        response = _panel(ui, request, key, element_id, element, values=None, notice="Saved.")
-        response.headers["X-Modeler-Apply"] = json.dumps(_applied(element, revision))
-        return response
-
-
 def _page(ui: Ui, request: Request, *, key: str, name: str, revision: int) -> HTMLResponse:
     title = f"Modeler: {name}" if key else "Add process"
     base = f"{PREFIX}/{key}" if key else PREFIX
@@ -154,62 +115,6 @@ def _page(ui: Ui, request: Request, *, key: str, name: str, revision: int) -> HT
     return ui.render(
         request, "modeler/page.html", title=title, key=key, revision=revision, urls=urls, built=bundle_built()
     )
-
-
-def _panel(
-    ui: Ui,
-    request: Request,
-    key: str,
-    element_id: str,
-    element: modeler.DraftElement,
-    *,
-    values: dict[str, str] | None,
-    error: InvalidInputError | None = None,
-    status: int = 200,
-    notice: str = "",
-) -> HTMLResponse:
-    return ui.render(
-        request,
-        "modeler/panel.html",
-        status=status,
-        key=key,
-        element_id=element_id,
-        element=element,
-        values=values or _values(element),
-        error_field=error.field if error else None,
-        error_message=error.message.removeprefix(f"{error.field}: ") if error else "",
-        notice=notice,
-        action=f"{PREFIX}/{key}/panel/{element_id}",
-    )
-
-
-def _values(element: modeler.DraftElement) -> dict[str, str]:
-    if element.activity is not None:
-        return {"name": element.activity.name, "description": element.activity.description, "condition": ""}
-    if element.transition is not None:
-        condition = element.transition.condition
-        text = (format_expression(condition) or "") if condition is not None else ""
-        return {
-            "name": element.transition.name,
-            "description": element.transition.description,
-            "condition": text,
-        }
-    return {"name": "", "description": "", "condition": ""}
-
-
-def _applied(element: modeler.DraftElement, revision: int) -> dict[str, Any]:
-    """What the canvas must show after a panel save: the element's new name (and condition)."""
-    values = _values(element)
-    applied: dict[str, Any] = {"id": _id(element), "name": values["name"], "revision": revision}
-    if element.transition is not None:
-        applied["condition"] = values["condition"]
-    return applied
-
-
-def _id(element: modeler.DraftElement) -> str:
-    if element.activity is not None:
-        return element.activity.key
-    return element.transition.key if element.transition is not None else ""
 
 
 def _xml(posted: SignedInForm) -> str:
