@@ -4,8 +4,7 @@ with the process widget, and the ticket history with the process trace in words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
-from urllib.parse import urlencode
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -19,6 +18,7 @@ from ticketflow.usecases.catalog_records import Queue
 from ticketflow.usecases.records import TicketOrder, TicketQuery
 from ticketflow.web.ui.attachment_pages import files_by_article
 from ticketflow.web.ui.core import AgentSession, Ui
+from ticketflow.web.ui.queue_filters import QueueFilters, parse_filters, searchable_fields
 from ticketflow.web.ui.ticket_pages import attributes, dynamic_fields, history_lines, process_widget
 
 # State types a dashboard counts as "still to do".
@@ -68,38 +68,41 @@ def router(ui: Ui) -> APIRouter:
     def queue_view(
         request: Request,
         session: AgentSession,
-        queue: str = "",
-        state: str = "",
-        q: str = "",
         sort: TicketOrder = TicketOrder.CHANGED_AT,
         order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     ) -> HTMLResponse:
-        query = TicketQuery(
-            queues=(queue,) if queue else (),
-            states=(state,) if state else (),
-            title_contains=q or None,
-            order_by=sort,
-            descending=order == "desc",
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-        )
-        tickets, total = access.list_tickets(ui.application.uow, session.principal, query)
-        filters = {"queue": queue, "state": state, "q": q}
+        """Tickets filtered by attributes and dynamic fields (queue_filters), sorted, a page at a time.
+        An htmx request for the results (filters changed, a column sorted, a page turned) gets only
+        them; without JavaScript the same URL is a whole page."""
         catalog = ui.catalog()
+        filters = parse_filters(request.query_params, catalog)
+        query = filters.query(sort, order == "desc", PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        tickets, total = access.list_tickets(ui.application.uow, session.principal, query)
+        queue = filters.attributes["queue"]
+        context: dict[str, Any] = {
+            "title": f"Queue {queue}" if queue else "All tickets",
+            "tickets": tickets,
+            "total": total,
+            "filters": filters,
+            "sort_links": _sort_links(filters, sort, order),
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "page_link": filters.link(sort=sort.value, order=order),
+        }
+        headers = request.headers
+        # htmx restoring a page from history (cache miss) needs the whole page.
+        if headers.get("HX-Target") == "queue-results" and "HX-History-Restore-Request" not in headers:
+            return ui.render(request, "agent/queue_results.html", partial=True, **context)
         return ui.render(
             request,
             "agent/queue.html",
-            title=f"Queue {queue}" if queue else "All tickets",
-            tickets=tickets,
-            total=total,
-            filters=filters,
             queues=_readable_queues(ui, session.principal),
             states=sorted(catalog.states),
-            sort_links=_sort_links(filters, sort, order),
-            page=page,
-            pages=max(1, -(-total // PAGE_SIZE)),
-            page_query=urlencode({**filters, "sort": sort.value, "order": order}),
+            processes=sorted(catalog.processes),
+            statuses=[s.value for s in PositionStatus],
+            dynamic_fields=searchable_fields(catalog),
+            **context,
         )
 
     @routes.get("/tickets/{ticket_id}", response_class=HTMLResponse)
@@ -167,12 +170,11 @@ def _actionable(ui: Ui, principal: Principal) -> list[tuple[Ticket, str]]:
     return found
 
 
-def _sort_links(filters: dict[str, str], current: TicketOrder, order: str) -> dict[str, SortLink]:
+def _sort_links(filters: QueueFilters, current: TicketOrder, order: str) -> dict[str, SortLink]:
     """Column headers as links: the current column flips its order, another starts ascending."""
     links = {}
     for column in TicketOrder:
         flip = "asc" if column is current and order == "desc" else "desc" if column is current else "asc"
         mark = (" ▼" if order == "desc" else " ▲") if column is current else ""
-        query = urlencode({**filters, "sort": column.value, "order": flip})
-        links[column.value] = SortLink(f"/agent/queue?{query}", mark)
+        links[column.value] = SortLink(filters.link(sort=column.value, order=flip), mark)
     return links

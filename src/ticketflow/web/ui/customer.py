@@ -15,9 +15,11 @@ from ticketflow.web.ui.core import CustomerForm, CustomerSession, Ui
 from ticketflow.web.ui.dialog_pages import (
     dialog_page,
     dialog_submit,
+    start_field_check,
     start_page,
     start_submit,
     startable_processes,
+    ticket_field_check,
 )
 from ticketflow.web.ui.ticket_pages import attributes, process_widget
 
@@ -47,6 +49,14 @@ def router(ui: Ui) -> APIRouter:
     @routes.post("/processes/{key}/start")
     def start(request: Request, form: CustomerForm, key: str) -> Response:
         return start_submit(ui, request, form, key, "customer/start.html", ZOOM)
+
+    @routes.post("/processes/{key}/start/check", response_class=HTMLResponse)
+    def start_check(request: Request, form: CustomerForm, key: str) -> HTMLResponse:
+        return start_field_check(ui, request, form, key)
+
+    @routes.post("/tickets/{ticket_id}/dialogs/{dialog_key}/check", response_class=HTMLResponse)
+    def check(request: Request, form: CustomerForm, ticket_id: int, dialog_key: str) -> HTMLResponse:
+        return ticket_field_check(ui, request, form, ticket_id, dialog_key)
 
     @routes.get("/tickets/{ticket_id}", response_class=HTMLResponse)
     def zoom(request: Request, session: CustomerSession, ticket_id: int) -> HTMLResponse:

@@ -9,8 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from ticketflow.domain.definitions import ActivityDialog, Interface, ProcessState
-from ticketflow.domain.dialogs import DialogInputError, available_dialogs
-from ticketflow.domain.errors import NotFoundError
+from ticketflow.domain.dialogs import DialogInputError, apply_submission, available_dialogs
+from ticketflow.domain.errors import NotFoundError, Problem
+from ticketflow.domain.tickets import Ticket
 from ticketflow.usecases import access
 from ticketflow.usecases.processes import list_processes, load_process
 from ticketflow.usecases.tickets import TicketInput
@@ -119,3 +120,42 @@ def dialog_submit(
         title = f"{dialog.name} · {ticket.number}"
         return ui.render(request, template, status=422, title=title, ticket=ticket, form=form)
     return redirect(f"{zoom_prefix}{ticket_id}")
+
+
+def ticket_field_check(
+    ui: Ui, request: Request, posted: SignedInForm, ticket_id: int, dialog_key: str
+) -> HTMLResponse:
+    """One field of a ticket's dialog form checked as its submit would (after the same permission
+    checks as the form); see ``_checked_field``."""
+    ticket, dialog = access.permitted_dialog(
+        ui.application.uow, ui.application.runtime, posted.principal, ticket_id, dialog_key
+    )
+    return _checked_field(ui, request, posted, dialog, ticket)
+
+
+def start_field_check(ui: Ui, request: Request, posted: SignedInForm, key: str) -> HTMLResponse:
+    """One field of a process's start form checked as the start would check it."""
+    dialog = get_startable(ui, key, posted.session.caller.interface).dialog
+    return _checked_field(ui, request, posted, dialog, None)
+
+
+def _checked_field(
+    ui: Ui, request: Request, posted: SignedInForm, dialog: ActivityDialog, ticket: Ticket | None
+) -> HTMLResponse:
+    """The field that triggered an htmx request (``HX-Trigger-Name``) rendered again, with the error
+    the whole form's check finds for it or without one, for htmx to put in place of the old one.
+    Reads only: nothing is stored until the form is submitted."""
+    catalog = ui.catalog()
+    submitted = submitted_values(dialog, posted.form, catalog)
+    name = request.headers.get("HX-Trigger-Name", "")
+    interface = posted.session.caller.interface
+    try:
+        apply_submission(dialog, submitted, catalog, interface, new_ticket=ticket is None)
+        problems: tuple[Problem, ...] = ()
+    except DialogInputError as error:
+        problems = tuple(p for p in error.problems if p.field == name)
+    form = dialog_form(dialog, catalog, ticket=ticket, submitted=submitted, problems=problems)
+    field = next((f for f in form.fields if f.name == name), None)
+    if field is None:
+        raise NotFoundError(f"the dialog '{dialog.name}' has no field '{name}' to check")
+    return ui.render(request, "dialog_field.html", field=field, check=request.url.path)
