@@ -19,14 +19,23 @@ const EMPTY = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>`;
 
+const AUTOSAVE_DELAY_MS = 1500;
+const CONDITION_CHECK_DELAY_MS = 400;
+
 const root = document.getElementById('modeler');
 const config = { ...root.dataset };
 const status = document.getElementById('modeler-status');
 const problems = document.getElementById('modeler-problems');
 const panel = document.getElementById('panel');
 const server = new Server(config);
-const modeler = new BpmnModeler({ container: '#canvas', additionalModules: [restrict] });
-const state = { dirty: false, marked: [] };
+const modeler = new BpmnModeler({
+  container: '#canvas',
+  keyboard: { bind: true }, // shortcuts (undo/redo, delete, copy/paste …) while the canvas has the focus
+  additionalModules: [restrict],
+});
+// dirty: the canvas has changes the server does not have; applying: the canvas shows a change the
+// server made (panel Apply), which must not count as an edit.
+const state = { dirty: false, marked: [], timer: null, applying: false, saving: null };
 
 function say(text, kind = 'info') {
   status.textContent = text;
@@ -46,8 +55,9 @@ function showProblems(list, heading) {
     const item = document.createElement('li');
     item.textContent = `${problem.element}: ${problem.message}`;
     items.append(item);
-    // Problems name their element as "activity:<id>", "transition:<id>" or "element:<id>".
-    const id = problem.element.split(':').slice(1).join(':');
+    // Problems name their element as "activity:<id>", "transition:<id>", "dialog:<id>/…",
+    // "action:<id>/…" or "element:<id>".
+    const id = problem.element.split(':').slice(1).join(':').split('/')[0];
     if (id && registry.get(id)) {
       modeler.get('canvas').addMarker(id, 'tf-problem');
       state.marked.push(id);
@@ -58,6 +68,7 @@ function showProblems(list, heading) {
 }
 
 function conflict(message) {
+  clearTimeout(state.timer);
   say(message, 'error');
   const reload = document.createElement('button');
   reload.type = 'button';
@@ -65,6 +76,7 @@ function conflict(message) {
   reload.id = 'modeler-reload';
   reload.addEventListener('click', () => load().catch((error) => say(error.message, 'error')));
   status.append(' ', reload);
+  state.conflict = true;
 }
 
 async function load() {
@@ -73,41 +85,78 @@ async function load() {
   modeler.get('commandStack').clear(); // undo must not reach back into the import
   modeler.get('canvas').zoom('fit-viewport', 'auto');
   state.dirty = false;
+  state.conflict = false;
+  showProblems([], '');
   panel.innerHTML = '<p class="hint">Select an element to edit its properties.</p>';
-  say(config.key ? `Draft revision ${server.revision}` : 'New process: draw it, then save');
+  say(config.key ? 'All changes saved' : 'New process: enter its key and name, then draw it');
   document.body.dataset.ready = '1';
 }
 
-async function save() {
+function newProcessFields() {
+  return {
+    key: document.getElementById('new-key').value.trim(),
+    name: document.getElementById('new-name').value.trim(),
+  };
+}
+
+// Saves the canvas unless a save is running: then that one is waited for and this one follows.
+function save(options = {}) {
+  clearTimeout(state.timer);
+  const run = (state.saving || Promise.resolve()).then(() => saveNow(options));
+  state.saving = run.finally(() => { if (state.saving === run) state.saving = null; });
+  return run;
+}
+
+async function saveNow({ keepalive = false, quiet = false } = {}) {
+  if (state.conflict) return false;
+  const extra = config.key ? {} : newProcessFields();
+  say('Saving…');
   const { xml } = await modeler.saveXML();
-  const extra = {};
-  if (!config.key) {
-    extra.key = document.getElementById('new-key').value.trim();
-    extra.name = document.getElementById('new-name').value.trim();
-  }
-  const { status: code, data } = await server.save(xml, extra);
+  const wasDirty = state.dirty;
+  state.dirty = false; // changes made while this save runs mark it dirty again
+  const { status: code, data } = await server.save(xml, extra, { keepalive });
   if (code === 409) {
+    state.dirty = state.dirty || wasDirty;
     conflict(data.message);
     return false;
   }
   if (code !== 200) {
+    state.dirty = state.dirty || wasDirty;
     say(data.message || 'Not saved', 'error');
     showProblems(data.problems || [], 'Not saved:');
     return false;
   }
-  state.dirty = false;
-  if (!config.key) {
-    // From now on this page edits the saved process: its own URLs, as if opened from the list.
-    window.location.assign(data.url);
-    return true;
-  }
-  say(`Saved: draft revision ${data.revision}`, 'ok');
-  showProblems(data.warnings || [], 'Saved, with warnings:');
+  if (!config.key) adopt(data);
+  say(state.dirty ? 'Unsaved changes' : 'All changes saved', 'ok');
+  if (!quiet || (data.warnings || []).length) showProblems(data.warnings || [], 'Saved, with warnings:');
+  if (state.dirty) schedule();
   return true;
+}
+
+function adopt(data) {
+  config.key = data.key;
+  server.adopt(data.url, data.revision);
+  window.history.replaceState(null, '', data.url);
+  for (const id of ['new-key', 'new-name']) document.getElementById(id).disabled = true;
+}
+
+// Autosave: shortly after the last change, so that nothing is lost on reload.
+function schedule() {
+  clearTimeout(state.timer);
+  if (!config.key) {
+    const { key, name } = newProcessFields();
+    if (!key || !name) {
+      say('Unsaved: enter the key and name of the new process to save it', 'error');
+      return;
+    }
+  }
+  say('Unsaved changes');
+  state.timer = setTimeout(() => save({ quiet: true }).catch((e) => say(e.message, 'error')), AUTOSAVE_DELAY_MS);
 }
 
 async function saveAndDeploy() {
   if (!(await save())) return;
+  say('Deploying…');
   const { status: code, data } = await server.deploy();
   if (code !== 200) {
     say(data.message || 'Not deployed', 'error');
@@ -119,13 +168,13 @@ async function saveAndDeploy() {
 }
 
 async function openPanel(element) {
-  if (!config.key) {
-    panel.innerHTML = '<p class="hint">Save the new process first to edit properties.</p>';
+  // The panel edits the stored draft, so the canvas's own changes are saved first.
+  if ((state.dirty || !config.key) && !(await save({ quiet: true }))) {
+    if (!config.key) panel.innerHTML = '<p class="hint">Enter the key and name of the new process to edit properties.</p>';
     return;
   }
-  // The panel edits the stored draft, so the canvas's own changes are saved first.
-  if (state.dirty && !(await save())) return;
   panel.innerHTML = await server.panel(element.id);
+  panel.dataset.element = element.id;
 }
 
 function apply(change) {
@@ -138,23 +187,72 @@ function apply(change) {
       : undefined;
   }
   const wasDirty = state.dirty;
-  modeler.get('modeling').updateProperties(element, properties);
+  state.applying = true;
+  try {
+    modeler.get('modeling').updateProperties(element, properties);
+  } finally {
+    state.applying = false;
+  }
   state.dirty = wasDirty; // the server has this change already
 }
 
 panel.addEventListener('submit', async (event) => {
   event.preventDefault();
-  const { status: code, html, change } = await server.postPanel(event.target);
+  say('Saving…');
+  const { status: code, html, change } = await server.postPanel(event.target, event.submitter);
+  if (code === 409) {
+    conflict('Someone saved this process meanwhile.');
+    return;
+  }
   panel.innerHTML = html;
   if (change) {
     apply(change);
-    say(`Saved: draft revision ${server.revision}`, 'ok');
-  } else if (code === 409) {
-    conflict('Someone saved this process meanwhile.');
+    say(state.dirty ? 'Unsaved changes' : 'All changes saved', 'ok');
+  } else if (code === 422) {
+    say('Not saved: see the panel', 'error');
+  } else {
+    say(state.dirty ? 'Unsaved changes' : 'All changes saved');
   }
 });
 
-modeler.on('commandStack.changed', () => { state.dirty = true; });
+// A choice that decides what else the form offers (script, web service, action) redraws the form.
+panel.addEventListener('change', (event) => {
+  const select = event.target.closest('select[data-refresh]');
+  const refresh = select && select.parentElement.querySelector('button[value="refresh"]');
+  if (refresh) refresh.form.requestSubmit(refresh);
+});
+
+// The condition is checked on the server while it is typed.
+panel.addEventListener('input', (event) => {
+  if (event.target.id !== 'panel-condition') return;
+  clearTimeout(state.conditionTimer);
+  state.conditionTimer = setTimeout(() => checkCondition(event.target), CONDITION_CHECK_DELAY_MS);
+});
+
+async function checkCondition(input) {
+  const html = await server.checkCondition(input.dataset.checkUrl, input.value);
+  const target = document.getElementById('panel-condition-check');
+  if (target && document.getElementById('panel-condition') === input) {
+    target.innerHTML = html;
+    input.setAttribute('aria-invalid', target.querySelector('.field-error') ? 'true' : 'false');
+  }
+}
+
+panel.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-insert]');
+  if (!button) return;
+  const input = document.getElementById('panel-condition');
+  const at = input.selectionStart ?? input.value.length;
+  input.setRangeText(button.dataset.insert, at, input.selectionEnd ?? at, 'end');
+  input.focus();
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+});
+
+modeler.on('commandStack.changed', () => {
+  if (state.applying) return;
+  state.dirty = true;
+  schedule();
+});
 modeler.on('selection.changed', ({ newSelection }) => {
   const element = newSelection.length === 1 ? newSelection[0] : null;
   if (!element || element.type === 'label') return;
@@ -162,7 +260,16 @@ modeler.on('selection.changed', ({ newSelection }) => {
 });
 document.getElementById('modeler-save').addEventListener('click', () => save().catch((e) => say(e.message, 'error')));
 document.getElementById('modeler-deploy').addEventListener('click', () => saveAndDeploy().catch((e) => say(e.message, 'error')));
-window.addEventListener('beforeunload', (event) => { if (state.dirty) event.preventDefault(); });
+// Leaving the page: what is not saved yet goes now (keepalive outlives the page).
+// Only changes that cannot be saved (a conflict, a new process without key) make the browser ask.
+window.addEventListener('beforeunload', (event) => {
+  if (!state.dirty) return;
+  if (config.key && !state.conflict) save({ keepalive: true, quiet: true }).catch(() => undefined);
+  else event.preventDefault();
+});
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden' && state.dirty && config.key) save({ keepalive: true, quiet: true }).catch(() => undefined);
+});
 
 // For the browser tests (and the curious): the modeler and its actions.
 window.ticketflowModeler = { modeler, save, saveAndDeploy, server, state };

@@ -1,8 +1,9 @@
 // Palette and context pad reduced to what our engine runs: start and end events, user, script and
 // service tasks, call activities (our sub-processes) and connections. Anything else drawn here would
-// only come back as an import warning, so it is not offered.
+// only come back as an import warning, so it is not offered. (Panning is a drag on empty canvas,
+// the lasso is Shift + drag: neither needs a palette entry.)
 
-const KEEP_PALETTE = ['hand-tool', 'lasso-tool', 'global-connect-tool', 'tool-separator', 'create.start-event', 'create.end-event'];
+const KEEP_PALETTE = ['create.start-event', 'create.end-event', 'global-connect-tool'];
 const KEEP_PAD = ['delete', 'connect', 'append.end-event'];
 
 const KINDS = [
@@ -21,11 +22,13 @@ function pick(entries, keys) {
 function TicketflowPalette(palette, create, elementFactory) {
   // The updater form (a function of the default entries) must be defined before registering.
   this.getPaletteEntries = () => (entries) => {
-    const out = pick(entries, KEEP_PALETTE);
+    const kept = pick(entries, KEEP_PALETTE);
+    const out = { 'create.start-event': kept['create.start-event'], 'create.end-event': kept['create.end-event'] };
     for (const [id, type, className, title] of KINDS) {
       const start = (event) => create.start(event, elementFactory.createShape({ type }));
       out[`create.${id}`] = { group: 'activity', className, title, action: { dragstart: start, click: start } };
     }
+    if (kept['global-connect-tool']) out['global-connect-tool'] = { ...kept['global-connect-tool'], group: 'connect' };
     return out;
   };
   palette.registerProvider(500, this);

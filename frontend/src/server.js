@@ -30,10 +30,11 @@ export class Server {
     return data.xml;
   }
 
-  save(xml, extra = {}) {
+  // `keepalive` lets the request outlive the page (a save started while leaving it).
+  save(xml, extra = {}, { keepalive = false } = {}) {
     return this.serial(async () => {
       const response = await fetch(this.config.saveUrl, {
-        method: 'POST', body: this.form({ xml, revision: this.revision, ...extra }),
+        method: 'POST', body: this.form({ xml, revision: this.revision, ...extra }), keepalive,
       });
       const data = await response.json();
       if (response.ok) this.revision = String(data.revision);
@@ -53,9 +54,23 @@ export class Server {
     return response.text();
   }
 
-  postPanel(form) {
+  // A new process, once saved, is edited at its own URLs (as if opened from the list).
+  adopt(url, revision) {
+    Object.assign(this.config, {
+      saveUrl: `${url}/save`, deployUrl: `${url}/deploy`, panelUrl: `${url}/panel`, diagramUrl: `${url}/diagram`,
+      conditionUrl: `${url}/condition`,
+    });
+    this.revision = String(revision);
+  }
+
+  async checkCondition(url, text) {
+    const response = await fetch(`${url}?${new URLSearchParams({ text })}`);
+    return response.text();
+  }
+
+  postPanel(form, submitter) {
     return this.serial(async () => {
-      const body = new FormData(form);
+      const body = new FormData(form, submitter || undefined);
       body.set('revision', this.revision);
       const response = await fetch(form.action, { method: 'POST', body });
       const applied = response.headers.get('X-Modeler-Apply');

@@ -87,7 +87,7 @@ def test_rename_an_activity_in_the_side_panel_and_see_it_after_reload(
     label = page.locator(f"{_shape(page, 'approval')} text")
     expect(label).to_contain_text("line manager")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator("#modeler-status")).to_contain_text("Saved: draft revision")
+    expect(page.locator("#modeler-status")).to_have_text("All changes saved")
     page.screenshot(path=str(SCREENSHOTS / "modeler-purchase.png"), full_page=True)
 
     page.reload()
