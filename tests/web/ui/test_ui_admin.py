@@ -128,10 +128,15 @@ def test_a_process_is_imported_deployed_and_exported(administrator: TestClient) 
     document["name"] = "Purchase copy"
     token = _csrf(administrator.get("/agent/admin/processes").text)
 
-    imported = administrator.post(
+    checked = administrator.post(
         "/agent/admin/processes/import",
         data={"csrf_token": token},
         files={"document": ("copy.json", json.dumps(document).encode(), "application/json")},
+    )
+    assert checked.status_code == 200, checked.text[-1500:]  # the checklist: everything is present
+    imported = administrator.post(
+        "/agent/admin/processes/import/confirm",
+        data={"csrf_token": token, "text": json.dumps(document), "filename": "copy.json"},
     )
     assert imported.status_code == 303, imported.text[-1500:]
     assert imported.headers["location"].startswith("/agent/admin/processes/purchase-copy")
