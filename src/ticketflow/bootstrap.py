@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from ticketflow.config import Settings
 from ticketflow.db.connect import create_engine_for
 from ticketflow.db.migrate import upgrade
+from ticketflow.db.repositories.monitoring import SqlMonitoringReader
 from ticketflow.db.seed import seed_defaults
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.outbound.scripts import load_scripts, load_validators
@@ -21,6 +22,7 @@ from ticketflow.outbound.smtp import SmtpMailer, SmtpSettings
 from ticketflow.outbound.webservice import HttpWebServiceClient
 from ticketflow.usecases.email_jobs import NotificationJobs
 from ticketflow.usecases.jobs import JobHandler
+from ticketflow.usecases.monitoring import MonitoringReader
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.runtime import ProcessRuntime
 from ticketflow.usecases.service_jobs import ServiceTaskJobs
@@ -63,6 +65,11 @@ def migrate_database(settings: Settings) -> None:
             uow.commit()
     finally:
         application.close()
+
+
+def monitoring_reader(application: Application) -> MonitoringReader:
+    """Monitoring's aggregates in SQL, each call in its own read transaction."""
+    return SqlMonitoringReader(application.engine)
 
 
 def job_handlers(application: Application) -> Mapping[str, JobHandler]:

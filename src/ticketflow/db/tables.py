@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -239,6 +240,15 @@ ticket_history = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", String(NAME), nullable=False),
     Index("ix_ticket_history_ticket_id", "ticket_id"),
+    # Monitoring's per-day counts (migration 0008); only these three types are in the index.
+    Index(
+        "ix_ticket_history_process_events",
+        "created_at",
+        "history_type",
+        "ticket_id",
+        sqlite_where=text("history_type IN ('ProcessStart', 'ProcessCompleted', 'ProcessFailed')"),
+        postgresql_where=text("history_type IN ('ProcessStart', 'ProcessCompleted', 'ProcessFailed')"),
+    ),
 )
 
 articles = Table(

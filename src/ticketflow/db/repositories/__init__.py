@@ -1,0 +1,1 @@
+"""Read models in SQL beyond the unit of work's repositories (monitoring)."""

@@ -1,0 +1,94 @@
+"""Process monitoring: where a deployed process's tickets stand, how long they stay in each activity,
+open incidents per activity, and started / completed / failed per day.
+
+The numbers come from ``MonitoringReader``, a read-only port whose SQL implementation aggregates in
+the database (``ticketflow.db.repositories.monitoring``); what a visit and its time are is explained in
+``monitoring_records``. Any agent may look at the numbers of a process (they name no ticket); the
+ticket lists behind them go through ``access.visible_query``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from ticketflow.domain.definitions import Process
+from ticketflow.domain.errors import InvalidInputError, NotFoundError
+from ticketflow.domain.formats.native_json import process_from_dict
+from ticketflow.usecases.access import Principal, UnitOfWorkFactory, require_agent
+from ticketflow.usecases.monitoring_records import (
+    DayCount,
+    IncidentFilter,
+    IncidentPage,
+    ProcessNumbers,
+)
+
+MAX_DAYS = 366
+
+
+class MonitoringReader(Protocol):
+    """Aggregates over the tickets, their history and the incidents; every call is one read."""
+
+    def process_numbers(self, process_key: str, version: int | None) -> ProcessNumbers:
+        """Counts, dwell and open incidents per activity of ``process_key`` (one version, or all)."""
+        ...
+
+    def day_counts(self, process_key: str | None, since: date) -> Sequence[DayCount]:
+        """Process starts, completions and failures per UTC day from ``since`` on (days with none are
+        left out); for one process or, with None, for all."""
+        ...
+
+    def open_incidents(self, incident_filter: IncidentFilter) -> IncidentPage:
+        """Open incidents, newest first, with their tickets' process position."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessMonitoring:
+    process: Process
+    version: int | None  # None: all versions together
+    versions: tuple[int, ...]
+    numbers: ProcessNumbers
+
+
+def monitor_process(
+    uow_factory: UnitOfWorkFactory,
+    reader: MonitoringReader,
+    principal: Principal,
+    process_key: str,
+    *,
+    version: int | None,
+) -> ProcessMonitoring:
+    """The numbers of a deployed process; the diagram is drawn from ``version`` (the latest one when
+    all versions are asked for). NotFoundError for a process or version that was never deployed."""
+    require_agent(principal)
+    with uow_factory() as uow:
+        versions = tuple(v.version for v in uow.processes.list_versions(process_key))
+    if not versions:
+        raise NotFoundError(f"process '{process_key}' has no deployed version")
+    if version is not None and version not in versions:
+        raise NotFoundError(f"process '{process_key}' has no version {version}")
+    with uow_factory() as uow:
+        stored = uow.processes.get_version(process_key, version if version is not None else max(versions))
+    numbers = reader.process_numbers(process_key, version)
+    return ProcessMonitoring(process_from_dict(stored.document), version, versions, numbers)
+
+
+def days_back(now: datetime, days: int) -> list[date]:
+    """The last ``days`` UTC days up to and including today, oldest first."""
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidInputError(f"must be between 1 and {MAX_DAYS}", "days")
+    today = now.astimezone(UTC).date()
+    return [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+
+
+def daily_counts(
+    reader: MonitoringReader, principal: Principal, process_key: str | None, *, days: int, now: datetime
+) -> list[DayCount]:
+    """Started, completed and failed per day for the last ``days`` days, every day present."""
+    require_agent(principal)
+    calendar = days_back(now, days)
+    found = {row.day: row for row in reader.day_counts(process_key, calendar[0])}
+    return [found.get(day, DayCount(day)) for day in calendar]
