@@ -12,13 +12,18 @@ from ticketflow.domain.retry import RetryPolicy
 from ticketflow.worker.app import build_worker
 from ticketflow.worker.handlers import DEFAULT_HANDLERS, load_handlers
 from ticketflow.worker.logs import LEVELS, configure_logging
-from ticketflow.worker.loop import WorkerOptions
+from ticketflow.worker.loop import DEFAULT_CONCURRENCY, WorkerOptions
 from ticketflow.worker.metrics import serve_metrics
 
 
 def worker(
     ctx: typer.Context,
-    concurrency: int = typer.Option(1, "--concurrency", min=1, help="Jobs run at the same time (threads)."),
+    concurrency: int = typer.Option(
+        DEFAULT_CONCURRENCY,
+        "--concurrency",
+        min=1,
+        help="Jobs run at the same time (threads): one's HTTP or SMTP wait overlaps another's SQL.",
+    ),
     once: bool = typer.Option(False, "--once", help="Run the jobs due now, then exit."),
     log_level: str | None = typer.Option(
         None, "--log-level", help=f"One of {', '.join(LEVELS)}; debug logs every step of every job."
@@ -44,6 +49,12 @@ def worker(
         envvar="TICKETFLOW_WORKER_HANDLERS",
         help="MODULE:FUNCTION building the job handlers from the application (for tests and plug-ins).",
     ),
+    durable_commits: bool = typer.Option(
+        False,
+        "--durable-commits",
+        help="PostgreSQL: wait for the WAL flush at every commit (default: not; a server crash may then "
+        "repeat the last jobs, which their idempotency keys make harmless).",
+    ),
 ) -> None:
     """Claim due jobs and run them. Several workers may share one PostgreSQL database; on SQLite
     run one worker process. SIGTERM/SIGINT finish the jobs in hand, then exit."""
@@ -62,7 +73,11 @@ def worker(
     try:
         with open_application(ctx) as application:
             built = build_worker(
-                application, load_handlers(handlers, application), options, poll_interval=poll_interval
+                application,
+                load_handlers(handlers, application),
+                options,
+                poll_interval=poll_interval,
+                durable_commits=durable_commits,
             )
             built.install_signal_handlers()
             built.run()

@@ -32,6 +32,11 @@ from ticketflow.worker import metrics
 log = structlog.get_logger("ticketflow.worker")
 
 
+# Threads per worker process: a job spends most of its time waiting (for the database, the web
+# service, the mail server), and four overlap those waits well on a small machine.
+DEFAULT_CONCURRENCY = 4
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
