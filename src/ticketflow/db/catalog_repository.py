@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from ticketflow.db.catalog_rows import KINDS, Kind
 from ticketflow.db.tables import (
@@ -85,6 +85,21 @@ class SqlCatalogRepository:
             raise InvalidInputError(f"{spec.label} '{key}' already exists", field=record.key_field)
         self._check_references(record)
         self._connection.execute(insert(spec.table).values(spec.to_row(record)))
+        self._insert_links(record)
+
+    def replace(self, record: CatalogRecord) -> None:
+        """Overwrite the record with the same key: its row, and its links deleted and inserted anew."""
+        spec = KINDS[type(record)]
+        key = record_key(record)
+        if not self._exists(spec, key):
+            raise NotFoundError(f"{spec.label} '{key}' does not exist")
+        self._check_references(record)
+        key_column = spec.table.c[spec.key_column]
+        self._connection.execute(update(spec.table).where(key_column == key).values(spec.to_row(record)))
+        if isinstance(record, Role):
+            self._connection.execute(delete(role_permissions).where(role_permissions.c.role_name == key))
+        elif isinstance(record, Agent):
+            self._connection.execute(delete(agent_roles).where(agent_roles.c.agent_login == key))
         self._insert_links(record)
 
     def catalog(self) -> Catalog:

@@ -139,6 +139,11 @@ class CatalogRepository(Protocol):
         (``name: queue 'Raw' already exists``) or a reference (group, role, state type) is unknown."""
         ...
 
+    def replace(self, record: CatalogRecord) -> None:
+        """Overwrite the stored record with the same key (its links too: a role's permissions, an
+        agent's roles). NotFoundError if there is none; references are checked as by ``add``."""
+        ...
+
     def catalog(self) -> Catalog:
         """The domain ``Catalog`` of valid records and deployed process versions (one query per
         table). ``scripts`` stays empty: the script registry, not the store, knows them."""

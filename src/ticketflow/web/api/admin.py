@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Body, Request, Response
 from pydantic import BaseModel, Field
@@ -33,6 +33,7 @@ from ticketflow.usecases.catalog_records import (
     TicketType,
     record_key,
 )
+from ticketflow.usecases.notification_templates import save_template
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.web.api.common import Limit, Offset, Page, router, slice_page
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
@@ -168,11 +169,46 @@ _KINDS: tuple[tuple[str, type[CatalogRecord], type[BaseModel] | None, Callable[.
     ("agents", Agent, AgentIn, admin.add_agent),
     ("customers", CustomerUser, CustomerIn, admin.add_customer_user),
     ("customer-companies", CustomerCompany, CompanyIn, admin.add_customer_company),
-    # No use case creates templates yet: listed and read here, created by the demo loader.
+    # Created and changed by the routes below (usecases/notification_templates.py checks them).
     ("notification-templates", NotificationTemplate, None, None),
 )
 for _path, _kind, _body, _add in _KINDS:
     _catalog_routes(_path, _kind, _body, _add)
+
+
+class TemplateChange(BaseModel):
+    subject: Annotated[str, Field(min_length=1, max_length=250)]
+    body: Annotated[str, Field(min_length=1, max_length=100_000)]
+    content_type: Literal["text/plain", "text/html"] = "text/plain"
+    valid: bool = True
+
+    def values(self) -> dict[str, str]:
+        data = self.model_dump()
+        return {**data, "valid": "1" if self.valid else "0"}
+
+
+class TemplateIn(TemplateChange):
+    name: Name
+
+
+@admin_router.post("/admin/notification-templates", status_code=201)
+def create_notification_template(
+    body: TemplateIn, application: CurrentApplication, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Create a notification template; unknown placeholders and OTRS tags are refused naming the field."""
+    require_admin(principal)
+    record = save_template(application.uow, {**body.values(), "name": body.name}, cache=application.runtime)
+    return record_out(record)
+
+
+@admin_router.put("/admin/notification-templates/{name}")
+def change_notification_template(
+    name: str, body: TemplateChange, application: CurrentApplication, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Change a template's subject, body, format and validity (its name stays)."""
+    require_admin(principal)
+    record = save_template(application.uow, body.values(), existing=name, cache=application.runtime)
+    return record_out(record)
 
 
 class WebServiceOut(BaseModel):

@@ -27,6 +27,7 @@ from ticketflow.usecases.catalog_records import (
     TicketType,
     WebService,
 )
+from ticketflow.usecases.notification_templates import CONTENT_TYPES, save_template
 
 Form = Mapping[str, str]
 Create = Callable[[UnitOfWorkFactory, Form, CatalogCache], object]
@@ -50,6 +51,7 @@ class Section:
     columns: tuple[tuple[str, Callable[[object], str]], ...]
     inputs: tuple[InputSpec, ...] = ()
     create: Create | None = None
+    editable: bool = False  # each row links to an edit page (/agent/admin/<slug>/<key>)
 
 
 def _attr(name: str) -> Callable[[object], str]:
@@ -98,6 +100,27 @@ def _dynamic_field_type(text: str) -> DynamicFieldType:
 
 
 VALID = ("Valid", _attr("valid"))
+
+TEMPLATE_INPUTS = (
+    InputSpec("name", "Name", mandatory=True),
+    InputSpec("subject", "Subject", mandatory=True, hint="one line; placeholders allowed"),
+    InputSpec(
+        "content_type",
+        "Format",
+        "select",
+        tuple(CONTENT_TYPES),
+        True,
+        hint="text/html: an HTML mail with a plain-text alternative made from it",
+    ),
+    InputSpec("body", "Body", "textarea", mandatory=True, hint="placeholders: see the list below"),
+)
+
+
+def save_template_record(
+    uow: UnitOfWorkFactory, form: Form, cache: CatalogCache, existing: str | None
+) -> NotificationTemplate:
+    return save_template(uow, form, existing=existing, cache=cache)
+
 
 SECTIONS: tuple[Section, ...] = (
     Section(
@@ -255,7 +278,15 @@ SECTIONS: tuple[Section, ...] = (
         "notification-templates",
         "Notification templates",
         NotificationTemplate,
-        (("Name", _attr("name")), ("Subject", _attr("subject")), VALID),
+        (
+            ("Name", _attr("name")),
+            ("Subject", _attr("subject")),
+            ("Format", lambda r: CONTENT_TYPES.get(getattr(r, "content_type", ""), "")),
+            VALID,
+        ),
+        TEMPLATE_INPUTS,
+        lambda uow, f, cache: save_template_record(uow, f, cache, None),
+        editable=True,
     ),
 )
 

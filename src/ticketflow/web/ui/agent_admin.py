@@ -3,16 +3,27 @@ process pages are in ``admin_processes``."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ticketflow.domain.errors import InvalidInputError, NotFoundError
 from ticketflow.usecases.access import Principal, require_admin
 from ticketflow.usecases.admin import list_records
-from ticketflow.web.ui.admin_catalog import SECTION_BY_SLUG, SECTIONS, Section
+from ticketflow.usecases.catalog_records import NotificationTemplate, record_key
+from ticketflow.usecases.notification_templates import PLACEHOLDERS
+from ticketflow.web.ui.admin_catalog import (
+    SECTION_BY_SLUG,
+    SECTIONS,
+    TEMPLATE_INPUTS,
+    Section,
+    save_template_record,
+)
 from ticketflow.web.ui.core import AgentForm, AgentSession, Ui, redirect
 from ticketflow.web.ui.forms import FormField, Option
 
+TEMPLATES = "notification-templates"
 # An uploaded process definition larger than this is refused before it is parsed.
 MAX_IMPORT_BYTES = 2_000_000
 
@@ -26,11 +37,37 @@ def router(ui: Ui) -> APIRouter:
         sections = [(s.slug, s.title) for s in SECTIONS] + [("processes", "Processes")]
         return ui.render(request, "admin/index.html", title="Admin", sections=sections)
 
+    @routes.get(f"/{TEMPLATES}/{{name}}", response_class=HTMLResponse)
+    def template_form(request: Request, session: AgentSession, name: str) -> HTMLResponse:
+        require_admin(session.principal)
+        with ui.application.uow() as uow:
+            record = uow.catalog.get(NotificationTemplate, name)
+        values = {
+            "subject": record.subject,
+            "content_type": record.content_type,
+            "body": record.body,
+            "valid": "1" if record.valid else "0",
+        }
+        return _template_page(ui, request, name, values, None)
+
+    @routes.post(f"/{TEMPLATES}/{{name}}")
+    def template_save(request: Request, posted: AgentForm, name: str) -> Response:
+        _admin(posted.principal)
+        values = {spec.name: posted.text(spec.name) for spec in TEMPLATE_INPUTS if spec.name != "name"}
+        values["valid"] = "1" if posted.text("valid") else "0"  # an unchecked box is not sent
+        try:
+            save_template_record(ui.application.uow, values, ui.application.runtime, name)
+        except InvalidInputError as error:
+            return _template_page(ui, request, name, values, error)
+        return redirect(f"/agent/admin/{TEMPLATES}?saved={quote(name)}")
+
     @routes.get("/{slug}", response_class=HTMLResponse)
-    def section_list(request: Request, session: AgentSession, slug: str, added: str = "") -> HTMLResponse:
+    def section_list(
+        request: Request, session: AgentSession, slug: str, added: str = "", saved: str = ""
+    ) -> HTMLResponse:
         require_admin(session.principal)
         section = _section(slug)
-        notice = f"Added {added}." if added else ""
+        notice = f"Added {added}." if added else f"Saved {saved}." if saved else ""
         return _section_page(ui, request, section, _inputs(section, {}, None), notice=notice)
 
     @routes.post("/{slug}")
@@ -90,7 +127,7 @@ def _section_page(
     notice: str = "",
 ) -> HTMLResponse:
     records = list_records(ui.application.uow, section.kind)
-    rows = [[read(record) for _, read in section.columns] for record in records]
+    rows = [(record_key(r), [read(r) for _, read in section.columns]) for r in records]
     shown = {f.name for f in fields}
     general = error.message if error and error.field not in shown else ""
     return ui.render(
@@ -104,4 +141,36 @@ def _section_page(
         general_error=general,
         has_error=error is not None,
         notice=notice,
+        placeholders=PLACEHOLDERS if section.kind is NotificationTemplate else (),
+        field_tags=_field_tags(ui) if section.kind is NotificationTemplate else (),
     )
+
+
+def _template_page(
+    ui: Ui, request: Request, name: str, values: dict[str, str], error: InvalidInputError | None
+) -> HTMLResponse:
+    """The edit form of one notification template (its name is fixed), errors beside their fields."""
+    specs = [spec for spec in TEMPLATE_INPUTS if spec.name != "name"]
+    section = Section(TEMPLATES, "Notification templates", NotificationTemplate, (), tuple(specs))
+    fields = _inputs(section, values, error)
+    shown = {f.name for f in fields} | {"valid"}
+    return ui.render(
+        request,
+        "admin/notification_template.html",
+        status=422 if error else 200,
+        title=f"Notification template {name}",
+        name=name,
+        fields=fields,
+        valid=values.get("valid") == "1",
+        has_error=error is not None,
+        general_error=error.message if error and error.field not in shown else "",
+        placeholders=PLACEHOLDERS,
+        field_tags=_field_tags(ui),
+    )
+
+
+def _field_tags(ui: Ui) -> list[tuple[str, str]]:
+    """Each dynamic field's placeholder with its label, for the help beside the template form."""
+    return [
+        (f"<OTOBO_TICKET_DynamicField_{name}>", d.label) for name, d in ui.catalog().dynamic_fields.items()
+    ]
