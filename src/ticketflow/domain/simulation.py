@@ -67,13 +67,15 @@ class SimulatedStep:
     """One engine step of the run: what caused it, what the engine checked and decided.
 
     ``dialog_effects`` are what the submitted dialog itself wrote (its fields and article) before the
-    engine ran; ``effects`` are the engine's (actions, scripts, jobs)."""
+    engine ran; ``effects`` are the engine's (actions, scripts, jobs). ``snapshot`` is the ticket after
+    the step: what the step's e-mails would be rendered from (the worker renders them after it)."""
 
     cause: str
     position: ProcessPosition
     trace: tuple[TraceEntry, ...]
     effects: tuple[Effect, ...]
     dialog_effects: tuple[Effect, ...] = ()
+    snapshot: TicketSnapshot | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +230,11 @@ class _Run:
     def step(self, event: Event, cause: str, dialog_effects: tuple[Effect, ...] = ()) -> Step:
         """One engine step; ``dialog_effects`` are what the submitted dialog itself wrote."""
         result = advance(self.compiled, self.position, self.snapshot, event, self.context)
-        self.steps.append(SimulatedStep(cause, result.position, result.trace, result.effects, dialog_effects))
+        self.steps.append(
+            SimulatedStep(
+                cause, result.position, result.trace, result.effects, dialog_effects, result.snapshot
+            )
+        )
         self._extend_path(result.trace)
         self.position, self.snapshot = result.position, result.snapshot
         return result

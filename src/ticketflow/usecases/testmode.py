@@ -18,13 +18,22 @@ from ticketflow.domain.engine import compile_process
 from ticketflow.domain.errors import InvalidInputError
 from ticketflow.domain.formats.native_json import content_hash, process_from_dict
 from ticketflow.domain.simulation import SimulationReport, simulate
+from ticketflow.domain.tickets import Value
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.processes import parse_document
 from ticketflow.usecases.runtime import ProcessRuntime
 from ticketflow.usecases.scenarios import ScenarioResult, list_scenarios, play_scenarios
 from ticketflow.usecases.test_inputs import TestInput, parse_test_input, starting_snapshot
 
-__all__ = ["ProcessSource", "TestInput", "parse_test_input", "run_saved_scenarios", "run_test_mode"]
+__all__ = [
+    "ProcessSource",
+    "TestInput",
+    "copy_ticket_values",
+    "load_source",
+    "parse_test_input",
+    "run_saved_scenarios",
+    "run_test_mode",
+]
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -76,6 +85,31 @@ def run_saved_scenarios(
         catalog = runtime.catalog(uow, now)
         uow.rollback()
     return play_scenarios(scenarios, process, version, catalog, runtime.engine_context(catalog, now))
+
+
+def load_source(
+    uow_factory: UnitOfWorkFactory, runtime: ProcessRuntime, source: ProcessSource
+) -> tuple[Process, int]:
+    """The process a test runs on and its version number (0 for the draft or a file)."""
+    with uow_factory() as uow:
+        return _load(uow, runtime, source)
+
+
+# What a copy of a real ticket leaves behind: its identity, so nothing mistakes the copy for it.
+_NOT_COPIED = frozenset({"TicketID", "TicketNumber", "Created", "Changed", "StateType"})
+
+
+def copy_ticket_values(uow_factory: UnitOfWorkFactory, number: str) -> dict[str, Value]:
+    """The data of the real ticket ``number`` (or id) to start a test from, without its identity;
+    InvalidInputError naming ``ticket`` when there is no such ticket. Reads only."""
+    reference = number.strip()
+    with uow_factory() as uow:
+        found = uow.tickets.find_by_number(reference)
+        if found is None and reference.isdigit():
+            found = uow.tickets.find(int(reference))
+    if found is None:
+        raise InvalidInputError(f"no ticket with number '{reference}'", field="ticket")
+    return {k: v for k, v in found.snapshot().data().items() if k not in _NOT_COPIED}
 
 
 def _load(uow: UnitOfWork, runtime: ProcessRuntime, source: ProcessSource) -> tuple[Process, int]:

@@ -68,6 +68,10 @@ class ExportOut(BaseModel):
 
 class DeployIn(BaseModel):
     note: str = ""
+    force: bool = Field(
+        default=False,
+        description="deploy even when saved test scenarios fail; the version's note says so",
+    )
 
 
 class RollbackIn(BaseModel):
@@ -159,7 +163,8 @@ def import_process(
 def deploy_process(
     key: str, application: CurrentApplication, principal: CurrentPrincipal, body: DeployIn | None = None
 ) -> DeployOut:
-    """Validate the draft and freeze it as the next version."""
+    """Validate the draft, rerun the saved test scenarios (422 ``scenarios_failed`` naming each unless
+    ``force``) and freeze it as the next version."""
     require_admin(principal)
     result = processes.deploy_process(
         application.uow,
@@ -168,6 +173,7 @@ def deploy_process(
         deployed_by=principal.caller.login,
         now=now(),
         note=body.note if body else "",
+        force=body.force if body else False,
     )
     return DeployOut(**asdict(result))
 

@@ -3,7 +3,8 @@
 ``mount_ui(app, application)`` adds every page router and the stylesheet to ``app``; sign-in goes
 through ``app.state.auth`` (the sign-in use cases), which ``create_app`` sets.
 One module per area: ``sign_in``, ``agent_tickets``, ``agent_dialogs``, ``agent_admin``,
-``admin_processes``, ``modeler``, ``customer``, ``attachment_pages``.
+``admin_processes``, ``testmode_pages``, ``modeler``, ``customer``, ``attachment_pages``,
+``monitoring_pages``, ``incident_pages``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from ticketflow.web.ui import (
     agent_tickets,
     attachment_pages,
     customer,
+    incident_pages,
     modeler,
+    monitoring_pages,
     sign_in,
+    testmode_pages,
 )
 from ticketflow.web.ui.core import Ui
 
@@ -37,10 +41,13 @@ def mount_ui(app: FastAPI, application: Application) -> Ui:
         agent_tickets,
         agent_dialogs,
         admin_processes,
+        testmode_pages,
         modeler,
         agent_admin,
         customer,
         attachment_pages,
+        monitoring_pages,
+        incident_pages,
     )
     for module in modules:
         app.include_router(module.router(ui), include_in_schema=False)

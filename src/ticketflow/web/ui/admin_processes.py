@@ -43,6 +43,7 @@ def router(ui: Ui) -> APIRouter:
                 deployed_by=posted.session.caller.login,
                 now=ui.now(),
                 note=posted.text("note"),
+                force=posted.text("force") == "1",
             )
         except DefinitionError as error:
             problems = [str(p) for p in error.problems]
