@@ -71,7 +71,11 @@ def diff_processes(old: Process, new: Process) -> tuple[ElementChange, ...]:
     """
     before, after = _elements(old), _elements(new)
     changes: list[ElementChange] = []
-    process_change = _changed("process", before.process, after.process, _PROCESS_ATTRIBUTES)
+    # Where an added or removed activity sits is part of that addition or removal, not a layout change.
+    kept = before.of("activity").keys() & after.of("activity").keys()
+    process_change = _changed(
+        "process", _kept_layout(before.process, kept), _kept_layout(after.process, kept), _PROCESS_ATTRIBUTES
+    )
     if process_change is not None:
         changes.append(process_change)
     for kind in ("activity", "dialog", "transition"):
@@ -103,6 +107,11 @@ def _elements(process: Process) -> _Elements:
     transitions = {t["key"]: t for t in document.get("transitions", [])}
     own = {k: document.get(k) for k in _PROCESS_ATTRIBUTES}
     return _Elements(own, {"activity": activities, "dialog": dialogs, "transition": transitions})
+
+
+def _kept_layout(own: Json, kept: Iterable[str]) -> Json:
+    layout = own.get("layout") or {}
+    return {**own, "layout": {k: p for k, p in layout.items() if k in kept} or None}
 
 
 def _keyed_changes(kind: str, old: Mapping[str, Json], new: Mapping[str, Json]) -> list[ElementChange]:

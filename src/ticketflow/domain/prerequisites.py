@@ -52,22 +52,28 @@ def propose_field(process: Process, name: str) -> FieldProposal:
     lists = [v for v in uses.assigned if isinstance(v, tuple)]
     if lists:
         values = _distinct(item for value in lists for item in value)
-        return FieldProposal(name, label, DynamicFieldType.MULTISELECT, values, "set to a list of values")
+        return FieldProposal(
+            name, label, DynamicFieldType.MULTISELECT, values, "the process sets it to a list"
+        )
     texts = _distinct([*uses.compared, *(v for v in uses.assigned if isinstance(v, str))])
     if texts and set(texts) <= _BOOLEAN_VALUES:
-        return FieldProposal(name, label, DynamicFieldType.CHECKBOX, (), "only ever 0 or 1")
+        return FieldProposal(name, label, DynamicFieldType.CHECKBOX, (), "the process only uses 0 and 1")
     if len(uses.compared) >= 2 or (uses.compared and len(texts) >= 2):
         shown = ", ".join(f"'{v}'" for v in texts)
-        return FieldProposal(name, label, DynamicFieldType.DROPDOWN, texts, f"compared with {shown}")
+        return FieldProposal(
+            name, label, DynamicFieldType.DROPDOWN, texts, f"the process compares it with {shown}"
+        )
     if "DateTime" in name or "Time" in name:
-        return FieldProposal(name, label, DynamicFieldType.DATE_TIME, (), "its name says it holds a time")
+        return FieldProposal(name, label, DynamicFieldType.DATE_TIME, (), "its name suggests a date and time")
     if "Date" in name or name.endswith("Due"):
-        return FieldProposal(name, label, DynamicFieldType.DATE, (), "its name says it holds a date")
+        return FieldProposal(name, label, DynamicFieldType.DATE, (), "its name suggests a date")
     if any(word in name for word in _LONG_TEXT_WORDS):
         return FieldProposal(
-            name, label, DynamicFieldType.TEXT_AREA, (), "its name says it holds a paragraph"
+            name, label, DynamicFieldType.TEXT_AREA, (), "its name suggests a paragraph of text"
         )
-    reason = "compared as a number" if uses.ordered else "no fixed values in the process"
+    reason = (
+        "the process compares it as a number" if uses.ordered else "the process uses no fixed values for it"
+    )
     return FieldProposal(name, label, DynamicFieldType.TEXT, (), reason)
 
 
