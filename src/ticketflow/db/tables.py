@@ -227,6 +227,8 @@ ticket_field_values = Table(
     Column("value_text", Text, nullable=True),
     # Read only by ticket (the primary key); no index by field name (migration 0007).
     PrimaryKeyConstraint("ticket_id", "field_name", "position"),
+    # On SQLite the table is its key's b-tree: one insert per row, a ticket's rows in one range (0009).
+    sqlite_with_rowid=False,
 )
 
 ticket_history = Table(
