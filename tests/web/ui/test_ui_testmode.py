@@ -107,6 +107,7 @@ def test_stepping_lights_the_path_and_lists_the_would_be_effects(ada: Visitor) -
     assert "now at 'approval' (active)" in page
     assert "would set Queue to &#39;Management&#39;" in page
     assert "template &#39;Approval needed&#39;" in page
+    assert "Subject: Please decide on Two monitors" in page  # the e-mail rendered, not sent
     assert 'class="activity user-task current"' in page or "current" in page
 
     page = _step(ada, page, "decide", {"DynamicField_PurchaseApproval": "approved"})
