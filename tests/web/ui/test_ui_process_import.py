@@ -126,6 +126,7 @@ def test_an_invalid_creation_is_named_beside_its_field_and_nothing_is_written(
 
     assert answer.status_code == 422
     assert 'id="field-0-errors"' in answer.text
+    assert "dynamic field Urgency, label: must not be empty" in answer.text
     assert "label: must not be empty" in answer.text
     assert "possible_values: a Dropdown field needs at least one possible value" in answer.text
     assert 'value="  "' in answer.text  # the admin's input is kept

@@ -129,7 +129,7 @@ def router(ui: Ui) -> APIRouter:
                 field_rows,
                 queue_rows,
                 key,
-                [str(p) for p in error.problems],
+                [_readable(p) for p in error.problems],
             )
         except InvalidInputError as error:
             return _preview_page(
@@ -244,6 +244,14 @@ def _field_to_create(row: FieldRow) -> list[FieldToCreate]:
     if kind not in _LIST_TYPES:  # values left over from a proposed Dropdown mean nothing here
         return [FieldToCreate(row.name, row.label, kind)]
     return [FieldToCreate(row.name, row.label, kind, values)]
+
+
+def _readable(problem: Problem) -> str:
+    """``dynamic field Urgency, label: must not be empty``; other problems as they are."""
+    kind, _, name = problem.element.partition(":")
+    if kind not in ("dynamic field", "queue"):
+        return str(problem)
+    return f"{kind} {name}{', ' + problem.field if problem.field else ''}: {problem.message}"
 
 
 def _attach(problems: Sequence[Problem], fields: list[FieldRow], queues: list[QueueRow]) -> None:
