@@ -4,7 +4,8 @@ so the ticket zoom shows where a ticket stands without any JavaScript.
 
 Pages that tell more on the same picture (a ticket's path, a version diff, monitoring counts, a Test
 Mode run) pass *marks* (CSS classes such as ``visited``, ``added``, ``incident``) per activity or
-transition key, *badges* (a short text in the box's corner, optionally a link) and *links*."""
+transition key, *badges* (a short text in the box's corner, optionally a link), *links* and *notes*
+(words for a box's tooltip)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class Box:
     marks: tuple[str, ...] = ()
     badges: tuple[Badge, ...] = ()
     href: str | None = None
+    note: str = ""  # more words for the box's tooltip (monitoring: time spent there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +73,16 @@ def process_diagram(
     marks: Mapping[str, Iterable[str]] | None = None,
     badges: Mapping[str, Iterable[Badge]] | None = None,
     links: Mapping[str, str] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> Diagram:
     """The diagram of ``process``; layout positions are the centres of the activities.
 
-    ``marks`` is keyed by activity or transition key, ``badges`` and ``links`` by activity key."""
+    ``marks`` is keyed by activity or transition key, ``badges``, ``links`` and ``notes`` (words added
+    to a box's tooltip) by activity key."""
     marks = marks or {}
     badges = badges or {}
     links = links or {}
+    notes = notes or {}
     centres = _centres(process)
     left = min(x for x, _ in centres.values()) - BOX_WIDTH / 2 - MARGIN
     top = min(y for _, y in centres.values()) - BOX_HEIGHT / 2 - MARGIN
@@ -92,6 +97,7 @@ def process_diagram(
             tuple(marks.get(a.key, ())),
             tuple(badges.get(a.key, ())),
             links.get(a.key),
+            notes.get(a.key, ""),
         )
         for a in process.activities
     )

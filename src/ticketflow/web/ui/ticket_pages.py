@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ticketflow.domain.catalog import Catalog, DynamicFieldType
 from ticketflow.domain.definitions import Process
 from ticketflow.domain.tickets import Ticket, Value
+from ticketflow.usecases.monitoring_path import ticket_path
 from ticketflow.usecases.records import HistoryEntry
 from ticketflow.usecases.tickets import TicketView
 from ticketflow.web.ui.core import Ui
@@ -100,8 +101,16 @@ def process_widget(ui: Ui, ticket: Ticket, view: TicketView | None = None) -> Pr
         activity=activity.name if activity else position.activity_key,
         status=position.status.value,
         failure=position.failure,
-        diagram=process_diagram(process, position.activity_key),
+        diagram=process_diagram(process, position.activity_key, marks=_path_marks(ui, ticket)),
     )
+
+
+def _path_marks(ui: Ui, ticket: Ticket) -> dict[str, list[str]]:
+    """The activities and transitions the ticket went through, marked ``visited`` on its diagram; the
+    current activity keeps its own highlight."""
+    path = ticket_path(ui.application.uow, ticket.id)
+    current = ticket.process.activity_key if ticket.process else None
+    return {key: ["visited"] for key in (path.activities - {current}) | path.transitions}
 
 
 def history_lines(entries: list[HistoryEntry]) -> list[HistoryLine]:

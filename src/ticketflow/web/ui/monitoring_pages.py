@@ -1,0 +1,194 @@
+"""Monitoring pages for agents: every deployed process with the chart of all processes' starts,
+completions and failures per day; a process's diagram with live counts, time spent and incident
+badges per activity, a table of the same numbers and the process's chart; the tickets behind a count.
+
+Numbers name no ticket, so any agent may see them; the ticket list behind a count goes through the
+permission filter of every ticket list (``access.list_tickets``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from ticketflow.bootstrap import monitoring_reader
+from ticketflow.domain.definitions import Process
+from ticketflow.domain.errors import NotFoundError
+from ticketflow.usecases import access, processes
+from ticketflow.usecases.access import require_agent
+from ticketflow.usecases.monitoring import ProcessMonitoring, daily_counts, monitor_process
+from ticketflow.usecases.monitoring_records import ActivityCounts, Dwell
+from ticketflow.usecases.records import TicketOrder, TicketQuery
+from ticketflow.web.ui.core import AgentSession, Ui
+from ticketflow.web.ui.diagram import Badge, Diagram, process_diagram
+from ticketflow.web.ui.monitoring_chart import day_chart
+
+PAGE_SIZE = 50
+DEFAULT_DAYS = 30
+Days = Annotated[int, Query(ge=1, le=366)]
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    key: str
+    name: str
+    kind: str
+    counts: ActivityCounts
+    incidents: int
+    dwell: Dwell
+    tickets_href: str
+    incidents_href: str
+    average: str
+    p90: str
+    waiting_longest: str
+
+
+def router(ui: Ui) -> APIRouter:
+    routes = APIRouter(prefix="/agent/monitoring", route_class=ui.route_class())
+    reader = monitoring_reader(ui.application)
+
+    @routes.get("", response_class=HTMLResponse)
+    def overview(request: Request, session: AgentSession, days: Days = DEFAULT_DAYS) -> HTMLResponse:
+        require_agent(session.principal)
+        deployed = [p for p in processes.list_processes(ui.application.uow) if p.latest_version is not None]
+        counts = daily_counts(reader, session.principal, None, days=days, now=ui.now())
+        return ui.render(
+            request,
+            "monitoring/index.html",
+            title="Process monitoring",
+            processes=deployed,
+            chart=day_chart(
+                f"All processes: started, completed and failed per day, last {days} days", counts
+            ),
+            days=days,
+        )
+
+    @routes.get("/{key}", response_class=HTMLResponse)
+    def process_page(
+        request: Request,
+        session: AgentSession,
+        key: str,
+        version: Annotated[int | None, Query(ge=1)] = None,
+        days: Days = DEFAULT_DAYS,
+    ) -> HTMLResponse:
+        shown = monitor_process(ui.application.uow, reader, session.principal, key, version=version)
+        counts = daily_counts(reader, session.principal, key, days=days, now=ui.now())
+        rows = _activity_rows(shown, ui.now())
+        name = shown.process.name
+        return ui.render(
+            request,
+            "monitoring/process.html",
+            title=f"Monitoring: {name}",
+            shown=shown,
+            key=key,
+            rows=rows,
+            diagram=_diagram(shown.process, rows),
+            chart=day_chart(f"{name}: started, completed and failed per day, last {days} days", counts),
+            days=days,
+        )
+
+    @routes.get("/{key}/tickets", response_class=HTMLResponse)
+    def tickets_page(
+        request: Request,
+        session: AgentSession,
+        key: str,
+        activity: str = "",
+        page: Annotated[int, Query(ge=1)] = 1,
+    ) -> HTMLResponse:
+        process = processes.load_process(ui.application.uow, key, _latest(ui, key))
+        found = process.find_activity(activity) if activity else None
+        query = TicketQuery(
+            process_key=key,
+            activity_key=activity or None,
+            order_by=TicketOrder.CHANGED_AT,  # the longest unchanged first
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        listed, total = access.list_tickets(ui.application.uow, session.principal, query)
+        return ui.render(
+            request,
+            "monitoring/tickets.html",
+            title=f"{process.name}: tickets at {found.name if found else activity or 'any activity'}",
+            process=process,
+            key=key,
+            tickets=listed,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // PAGE_SIZE)),
+            page_query=urlencode({"activity": activity}),
+        )
+
+    return routes
+
+
+def _latest(ui: Ui, key: str) -> int:
+    versions = processes.list_versions(ui.application.uow, key)
+    if not versions:
+        raise NotFoundError(f"process '{key}' has no deployed version")
+    return max(v.version for v in versions)
+
+
+def _activity_rows(shown: ProcessMonitoring, now: datetime) -> list[ActivityRow]:
+    numbers = shown.numbers
+    key = shown.process.key
+    rows = []
+    for activity in shown.process.activities:
+        dwell = numbers.dwell.get(activity.key, Dwell())
+        since = dwell.oldest_open_since
+        rows.append(
+            ActivityRow(
+                key=activity.key,
+                name=activity.name,
+                kind=activity.type.value.replace("_", " "),
+                counts=numbers.counts.get(activity.key, ActivityCounts()),
+                incidents=numbers.open_incidents.get(activity.key, 0),
+                dwell=dwell,
+                tickets_href=f"/agent/monitoring/{key}/tickets?{urlencode({'activity': activity.key})}",
+                incidents_href=f"/agent/incidents?{urlencode({'process': key, 'activity': activity.key})}",
+                average=duration_text(dwell.average_seconds),
+                p90=duration_text(dwell.p90_seconds),
+                waiting_longest=duration_text((now - since).total_seconds() if since else None),
+            )
+        )
+    return rows
+
+
+def _diagram(process: Process, rows: list[ActivityRow]) -> Diagram:
+    badges: dict[str, list[Badge]] = {}
+    marks: dict[str, list[str]] = {}
+    notes: dict[str, str] = {}
+    for row in rows:
+        inside = row.counts.open
+        if inside:
+            detail = f"{row.counts.active} active, {row.counts.waiting} waiting, {row.counts.failed} failed"
+            title = f"{inside} ticket{'s' if inside != 1 else ''} here now ({detail}): list them"
+            badges.setdefault(row.key, []).append(Badge(str(inside), "info", row.tickets_href, title))
+        if row.incidents:
+            title = f"{row.incidents} open incident{'s' if row.incidents != 1 else ''}: open the inbox"
+            badges.setdefault(row.key, []).append(
+                Badge(str(row.incidents), "incident", row.incidents_href, title)
+            )
+        if row.incidents or row.counts.failed:
+            marks[row.key] = ["incident"]
+        if row.dwell.finished:
+            notes[row.key] = (
+                f"time spent: average {row.average}, p90 {row.p90} over {row.dwell.finished} ended visits"
+            )
+    return process_diagram(process, None, marks=marks, badges=badges, notes=notes)
+
+
+def duration_text(seconds: float | None) -> str:
+    """A duration the way people read it: 45 s, 12 min, 3.5 h, 2.1 d; an en dash when unknown."""
+    if seconds is None:
+        return "–"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
