@@ -64,6 +64,8 @@ _SELECT_WITH_FIELDS = Prepared(
     .where(tickets.c.id == bindparam("ticket_id"))
     .order_by(_FIELD.field_name, _FIELD.position)
 )
+# What differs between the joined rows of one ticket (the rest repeats the ticket's columns).
+_FIELD_COLUMNS = frozenset(("field_name", "position", "is_list", "value_text"))
 _DELETE_FIELD = Prepared(
     delete(ticket_field_values).where(
         ticket_field_values.c.ticket_id == bindparam("match_ticket_id"),
@@ -141,7 +143,7 @@ class SqlTicketRepository(TicketJournal):
 
     def find(self, ticket_id: int) -> Ticket | None:
         self._flush_fields()
-        rows = _SELECT_WITH_FIELDS.rows(self._connection, {"ticket_id": ticket_id})
+        rows = _SELECT_WITH_FIELDS.rows(self._connection, {"ticket_id": ticket_id}, varying=_FIELD_COLUMNS)
         if not rows:
             return None
         row = rows[0]
