@@ -37,7 +37,7 @@ from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Value
 from ticketflow.domain.trace import Moved
 from ticketflow.usecases.test_inputs import DEFAULT_TICKET, TestInput, input_document, starting_snapshot
 from ticketflow.usecases.testmode_mail import RenderedMails
-from ticketflow.web.ui.diagram import Badge, Diagram, process_diagram
+from ticketflow.web.ui.diagram import Diagram, process_diagram
 from ticketflow.web.ui.forms import DialogForm, Submitted, dialog_form
 
 # The sample-ticket form: these attributes, then every dynamic field the process's dialogs use.
@@ -151,17 +151,13 @@ def run_view(
 
 
 def _diagram(process: Process, report: SimulationReport) -> Diagram:
+    """The path lit: every activity passed and every transition taken is ``visited``."""
     marks: dict[str, list[str]] = {key: ["visited"] for key in report.path}
-    badges: dict[str, list[Badge]] = {}
     for step in report.steps:
         for entry in step.trace:
             if isinstance(entry, Moved):
                 marks.setdefault(entry.transition, []).append("visited")
-    mails = sum(isinstance(e, SendNotification) for e in report.effects())
-    if mails:
-        title = f"{mails} e-mail(s) would be sent on the way (none is)"
-        badges[report.final_position.activity_key] = [Badge(f"✉{mails}", "info", title=title)]
-    return process_diagram(process, report.final_position.activity_key, marks=marks, badges=badges)
+    return process_diagram(process, report.final_position.activity_key, marks=marks)
 
 
 def _step(number: int, step: SimulatedStep, mails: Mapping[int, RenderedMail | str]) -> StepView:
