@@ -4,6 +4,8 @@ from ticketflow.domain.definitions import (
     Activity,
     ActivityDialog,
     ActivityType,
+    DialogField,
+    FieldDisplay,
     Position,
     Process,
     Transition,
@@ -125,4 +127,29 @@ def test_the_union_keeps_removed_elements_at_their_old_positions_and_marks_every
     assert [line.describe() for line in summarise(changes)] == [
         "activities: 1 added, 1 removed, 1 changed",
         "transitions: 1 added, 1 removed",
+    ]
+
+
+def test_a_dialog_field_and_an_action_are_reported_one_by_one() -> None:
+    old = _with_dialog(_process(), "Form")
+    form = old.activities[0].dialogs[0]
+    fields = (DialogField("Title"), DialogField("DynamicField_Amount"))
+    changed_fields = (DialogField("DynamicField_Amount", FieldDisplay.MANDATORY), DialogField("Title"))
+    old = replace(
+        old,
+        activities=(replace(old.activities[0], dialogs=(replace(form, fields=fields),)), old.activities[1]),
+    )
+    new = replace(
+        old,
+        activities=(
+            replace(old.activities[0], dialogs=(replace(form, fields=changed_fields),)),
+            old.activities[1],
+        ),
+    )
+
+    (change,) = diff_processes(old, new)
+
+    assert [(v.attribute, v.old, v.new) for v in change.values] == [
+        ("fields DynamicField_Amount", "(present)", '{"display": "mandatory"}'),
+        ("order of fields", "Title, DynamicField_Amount", "DynamicField_Amount, Title"),
     ]

@@ -139,9 +139,43 @@ def _changed(element: str, old: Json, new: Json, attributes: Iterable[str]) -> E
     for attribute in differing:
         if attribute == "layout":
             values += _layout_changes(old.get(attribute) or {}, new.get(attribute) or {})
+        elif attribute in _LISTS_OF_KEYED_ITEMS:
+            values += _item_changes(attribute, old.get(attribute) or [], new.get(attribute) or [])
         else:
             values.append(ValueChange(attribute, _text(old.get(attribute)), _text(new.get(attribute))))
     return ElementChange(element, ChangeKind.CHANGED, differing, tuple(values))
+
+
+# Lists whose items have a key of their own (a dialog's fields, a transition's actions): a change is
+# reported per item, so one field's new display reads as that, not as the whole list before and after.
+_LISTS_OF_KEYED_ITEMS = {"fields": "name", "actions": "key"}
+
+
+def _item_changes(attribute: str, old: list[Json], new: list[Json]) -> list[ValueChange]:
+    """``fields DynamicField_X: {"display": "optional"} → {"display": "mandatory"}``, one per item that
+    was added, removed or changed, and the new order when only the order changed."""
+    item_key = _LISTS_OF_KEYED_ITEMS[attribute]
+    before = {item[item_key]: item for item in old}
+    after = {item[item_key]: item for item in new}
+    changes = [
+        ValueChange(
+            f"{attribute} {key}", _item_text(before.get(key), item_key), _item_text(after.get(key), item_key)
+        )
+        for key in dict.fromkeys([*before, *after])
+        if before.get(key) != after.get(key)
+    ]
+    kept_before = [k for k in before if k in after]
+    kept_after = [k for k in after if k in before]
+    if kept_before != kept_after:
+        changes.append(ValueChange(f"order of {attribute}", ", ".join(kept_before), ", ".join(kept_after)))
+    return changes
+
+
+def _item_text(item: Json | None, item_key: str) -> str:
+    if item is None:
+        return ABSENT
+    rest = {k: v for k, v in item.items() if k != item_key}
+    return _text(rest) if rest else "(present)"
 
 
 def _layout_changes(old: Json, new: Json) -> list[ValueChange]:
