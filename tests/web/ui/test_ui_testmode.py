@@ -70,6 +70,36 @@ def _at_delivery(ada: Visitor) -> str:
     return ada.client.post(f"{PAGE}/answer", data=ada.form(data)).text
 
 
+def _answer(ada: Visitor, page: str, **fields: str) -> str:
+    data = {"version": "1", "run": hidden_run(page), "activity": "order", "kind": "service", **fields}
+    return ada.client.post(f"{PAGE}/answer", data=ada.form(data)).text
+
+
+def _at_order(ada: Visitor) -> str:
+    page = _start(ada, Title="Sample", CustomerUserID="alice")
+    page = _step(ada, page, "request-form", REQUEST_FORM, as_="customer")
+    return _step(ada, page, "decide", {"DynamicField_PurchaseApproval": "approved"})
+
+
+def test_a_failing_canned_answer_takes_the_error_path(ada: Visitor) -> None:
+    page = _answer(ada, _at_order(ada), outcome="failure", error_code="ERP_FAILED", message="503", values="")
+
+    assert "Path: request → approval → prepare-order → order → manual-order" in page
+    assert "Record manual order" in page
+    assert json.loads(hidden_run(page))["service_results"] == {
+        "order": {"error": "ERP_FAILED", "message": "503"}
+    }
+
+
+def test_a_malformed_canned_answer_is_named_and_the_run_kept(ada: Visitor) -> None:
+    page = _at_order(ada)
+
+    refused = _answer(ada, page, outcome="success", values="PO-4711")
+
+    assert "Values: line 1 is not Name=value: &#39;PO-4711&#39;" in refused
+    assert hidden_run(refused) == hidden_run(page)
+
+
 def _save(ada: Visitor, page: str, name: str, *expect: str) -> str:
     data: dict[str, str | list[str]] = {
         "version": "1",
