@@ -69,6 +69,12 @@ def diff_processes(old: Process, new: Process) -> tuple[ElementChange, ...]:
     Layout changes are reported on the process (``layout``) so that moving boxes is visible but
     does not mark activities as changed.
     """
+    return diff_documents(process_to_dict(old), process_to_dict(new))
+
+
+def diff_documents(old: Json, new: Json) -> tuple[ElementChange, ...]:
+    """``diff_processes`` on two ``ticketflow.process/1`` documents as the writer made them (a stored
+    version's document is one): no parsing, so a long version history is compared quickly."""
     before, after = _elements(old), _elements(new)
     changes: list[ElementChange] = []
     # Where an added or removed activity sits is part of that addition or removal, not a layout change.
@@ -96,8 +102,7 @@ class _Elements:
         return self.by_kind[kind]
 
 
-def _elements(process: Process) -> _Elements:
-    document = process_to_dict(process)
+def _elements(document: Json) -> _Elements:
     activities: dict[str, Json] = {}
     dialogs: dict[str, Json] = {}
     for activity in document["activities"]:

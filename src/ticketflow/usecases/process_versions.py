@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ticketflow.domain.definitions import Process
-from ticketflow.domain.diff import ElementChange, SummaryLine, diff_processes, summarise
+from ticketflow.domain.diff import ElementChange, SummaryLine, diff_documents, diff_processes, summarise
 from ticketflow.domain.errors import DefinitionError, InvalidInputError, NotFoundError
 from ticketflow.domain.formats.native_json import content_hash, process_from_dict, process_to_dict
 from ticketflow.usecases.processes import UnitOfWorkFactory, check_process
@@ -60,12 +60,10 @@ def version_history(uow_factory: UnitOfWorkFactory, key: str) -> list[VersionEnt
             raise NotFoundError(f"process '{key}' does not exist")
         stored = list(uow.processes.list_versions(key))
     entries: list[VersionEntry] = []
-    previous: Process | None = None
-    for version in stored:
-        process = process_from_dict(version.document)
-        changes = diff_processes(previous, process) if previous is not None else ()
+    for previous, version in zip([None, *stored], stored, strict=False):
+        # Stored documents are the canonical writer's output: compared as they are, without parsing.
+        changes = diff_documents(previous.document, version.document) if previous is not None else ()
         entries.append(VersionEntry(version, changes, summarise(changes)))
-        previous = process
     return entries
 
 
