@@ -165,3 +165,23 @@ def test_several_threads_run_every_job_once(uow_factory: Factory) -> None:
     assert work(uow_factory, handler, concurrency=4) == 20
     assert len(handler.calls) == 20
     assert {job(uow_factory, job_id).status for job_id in ids} == {JobStatus.DONE}
+
+
+def test_a_thread_claims_one_job_first_and_doubles_while_its_claims_come_back_full(
+    uow_factory: Factory,
+) -> None:
+    ids = [enqueue(uow_factory)[1] for _ in range(20)]
+    ticks = iter(range(1, 10_000))
+    # Every reading of the clock a moment later: the jobs of one claim share its ``started_at``.
+    clock = lambda: datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=next(ticks))  # noqa: E731
+    options = WorkerOptions(once=True, policy=FAST, lease=timedelta(seconds=30), claim_batch=8)
+    Worker(uow_factory, {"fake": FakeHandler()}, options, clock=clock).run()
+
+    claims: dict[datetime, int] = {}
+    for job_id in ids:
+        with uow_factory() as uow:
+            [attempt] = uow.jobs.list_attempts(job_id)
+        claims[attempt.started_at] = claims.get(attempt.started_at, 0) + 1
+    # 1, 2, 4, then at most ``claim_batch``: 8, and the 5 left (a short claim: back to one, which
+    # finds nothing).
+    assert [claims[started] for started in sorted(claims)] == [1, 2, 4, 8, 5]
