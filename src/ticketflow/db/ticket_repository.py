@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -37,6 +36,7 @@ from ticketflow.db.ticket_rows import (
     ticket_values,
 )
 from ticketflow.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from ticketflow.domain.ticket_changes import replace_ticket
 from ticketflow.domain.tickets import Ticket, Value
 from ticketflow.usecases.records import NewTicket, TicketQuery
 
@@ -207,7 +207,7 @@ class SqlTicketRepository(TicketJournal):
             raise InvalidInputError(_UNKNOWN_REFERENCE) from error
         self._known_tickets.add(ticket.id)
         self._stored_rows[ticket.id] = (expected_version + 1, columns)
-        return replace(
+        return replace_ticket(
             ticket,
             version=expected_version + 1,
             changed_at=changed_at,

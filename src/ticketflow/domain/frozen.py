@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
+from operator import attrgetter
 from typing import Any, TypeVar
 
 _T = TypeVar("_T")
@@ -28,6 +29,31 @@ def builder(cls: type[_T]) -> Callable[..., _T]:
         raise TypeError(f"{cls.__name__} has fields outside __init__")
     setters = tuple(cls.__dict__[name].__set__ for name in names)
     return _arity_builder(cls, setters)
+
+
+def replacer(cls: type[_T]) -> Callable[..., _T]:
+    """A function ``(value, **changes) -> cls``: ``dataclasses.replace`` for a class ``builder`` takes.
+
+    ``replace`` walks the class's fields and runs the generated ``__init__`` on every call: ~8 µs for
+    the 22 fields of ``Ticket``, and a durable step replaces a ticket four times. This reads all
+    fields in one ``attrgetter`` call and writes the slots directly. TypeError for a name that is not
+    a field, as ``replace`` raises."""
+    build = builder(cls)
+    names = tuple(item.name for item in fields(cls))  # type: ignore[arg-type]  # builder checked it
+    read = attrgetter(*names)
+    read_all: Callable[[Any], tuple[Any, ...]] = read if len(names) > 1 else (lambda value: (read(value),))
+    positions = {name: index for index, name in enumerate(names)}
+
+    def replaced(value: _T, /, **changes: Any) -> _T:
+        current = list(read_all(value))
+        for name, new in changes.items():
+            index = positions.get(name)
+            if index is None:
+                raise TypeError(f"{cls.__name__} has no field {name!r}")
+            current[index] = new
+        return build(*current)
+
+    return replaced
 
 
 Setter = Callable[[Any, Any], None]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from ticketflow.domain.errors import InvalidInputError
+from ticketflow.domain.frozen import replacer
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Ticket, Value
+
+# ``dataclasses.replace`` for tickets, several times faster (a durable step replaces a ticket 4 times).
+replace_ticket = replacer(Ticket)
 
 # OTOBO ticket-data name → attribute of ``Ticket``; the nullable ones may be cleared.
 _REQUIRED = {
@@ -43,7 +46,7 @@ def apply_values(
             changes.update(_attribute_change(key, value, state_types))
     if fields != ticket.dynamic_fields:
         changes["dynamic_fields"] = fields
-    return replace(ticket, **changes) if changes else ticket  # type: ignore[arg-type]  # keys are Ticket fields
+    return replace_ticket(ticket, **changes) if changes else ticket
 
 
 def _set_dynamic_field(fields: dict[str, Value], name: str, value: Value | None) -> None:

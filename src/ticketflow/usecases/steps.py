@@ -26,7 +26,7 @@ from ticketflow.domain.engine import Event, Started, Step, SubProcessCompleted, 
 from ticketflow.domain.errors import ProcessRuntimeError
 from ticketflow.domain.history import describe_changes
 from ticketflow.domain.positions import PositionStatus, ProcessPosition
-from ticketflow.domain.ticket_changes import apply_values
+from ticketflow.domain.ticket_changes import apply_values, replace_ticket
 from ticketflow.domain.tickets import Ticket, Value
 from ticketflow.domain.trace import TraceEntry, trace_to_dict
 from ticketflow.usecases.catalog_records import CustomerUser
@@ -99,7 +99,7 @@ def _apply(
 ) -> Ticket:
     catalog = runtime.catalog(uow, now)
     own_values = {e.key: e.value for e in step.effects if isinstance(e, SetValue) and e.ticket_id is None}
-    changed = replace(apply_values(ticket, own_values, catalog.states), process=step.position)
+    changed = replace_ticket(apply_values(ticket, own_values, catalog.states), process=step.position)
     written = uow.tickets.update(changed, expected_version=stored.version)
     _write_history(uow, stored, written, step, actor, now)
     for effect in step.effects:
