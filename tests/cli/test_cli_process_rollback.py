@@ -26,6 +26,8 @@ def test_rollback_deploys_the_earlier_version_as_the_next(deployed: Run, tmp_pat
     assert "rolled back to version 1 as version 3" in out
     versions = deployed("process", "versions", "cli-approval").stdout
     assert "rollback to version 1" in versions
+    assert "first version" in versions
+    assert versions.count("activities: 1 changed") == 2  # version 2, and version 3 changing it back
     assert "activity:review changed: name" in deployed("process", "diff", "cli-approval", "2", "3").stdout
     assert "do not differ" in deployed("process", "diff", "cli-approval", "1", "3").stdout
 

@@ -151,11 +151,31 @@ def show(
 
 @process_app.command("versions")
 def versions(ctx: typer.Context, key: str = typer.Argument(..., help="Process key.")) -> None:
-    """List the deployed versions of a process, oldest first."""
+    """List the deployed versions of a process, oldest first, each with what changed since the one before."""
     with open_application(ctx) as application:
-        stored = process_cases.list_versions(application.uow, key)
-    rows = [(v.version, v.deployed_at, v.deployed_by, v.content_hash[:12], v.note) for v in stored]
-    output.table(f"Versions of {key}", ("Version", "Deployed", "By", "Hash", "Note"), rows)
+        history = process_versions.version_history(application.uow, key)
+    rows = [
+        (
+            e.stored.version,
+            e.stored.deployed_at,
+            e.stored.deployed_by,
+            e.stored.content_hash[:12],
+            e.stored.note,
+            _changed_text(e),
+        )
+        for e in history
+    ]
+    output.table(f"Versions of {key}", ("Version", "Deployed", "By", "Hash", "Note", "Changed"), rows)
+
+
+def _changed_text(entry: process_versions.VersionEntry) -> str:
+    """``activities: 1 changed; process: layout`` — or what the first version and a no-change say."""
+    if entry.stored.version == 1 and not entry.changes:
+        return "first version"
+    parts = [line.describe() for line in entry.summary]
+    if entry.process_attributes:
+        parts.append(f"process: {', '.join(entry.process_attributes)}")
+    return "; ".join(parts) or "same content"
 
 
 @process_app.command("diff")
