@@ -133,3 +133,9 @@ def test_the_zoom_marks_the_path_the_ticket_took(app: FastAPI, purchases: dict[s
     assert 'class="activity service-task current" data-key="order"' in zoom.text
     arrows = set(re.findall(r'class="transition(?: error)? visited" data-key="([^"]+)"', zoom.text))
     assert arrows == {"request-submitted", "approved", "order-prepared"}
+
+
+def test_the_admin_process_page_links_to_its_monitoring(app: FastAPI) -> None:
+    page = visit(app, "root@localhost").client.get("/agent/admin/processes/purchase-request")
+    assert page.status_code == 200
+    assert '<a href="/agent/monitoring/purchase-request">Monitoring</a>' in page.text
