@@ -118,3 +118,9 @@ def test_scenarios_need_a_process_key_not_a_file(fields: Run) -> None:
     assert error_lines(result) == [
         "error: --scenarios: needs a process key: scenarios are saved with a process"
     ]
+
+
+def test_an_unknown_process_is_named(deployed: Run) -> None:
+    result = deployed("process", "scenarios", "nope", ok=False)
+
+    assert error_lines(result) == ["error: process 'nope' does not exist"]

@@ -16,7 +16,7 @@ from typing import Any
 from ticketflow.domain.catalog import Catalog
 from ticketflow.domain.definitions import Process, ProcessState, ProcessVersion
 from ticketflow.domain.engine import EngineContext, compile_process
-from ticketflow.domain.errors import DefinitionError, InvalidInputError, Problem
+from ticketflow.domain.errors import DefinitionError, InvalidInputError, NotFoundError, Problem
 from ticketflow.domain.formats.native_json import content_hash
 from ticketflow.domain.simulation import Expectation, SimulationReport, differences, simulate
 from ticketflow.usecases.ports import UnitOfWork
@@ -128,8 +128,11 @@ def save_scenario(
 
 
 def list_scenarios(uow_factory: UnitOfWorkFactory, key: str) -> list[SavedScenario]:
-    """The saved scenarios of ``key`` by name; one stored with a now-unreadable document raises."""
+    """The saved scenarios of ``key`` by name (NotFoundError for an unknown process); one stored with
+    a now-unreadable document raises."""
     with uow_factory() as uow:
+        if uow.processes.find_draft(key) is None and uow.processes.find_latest_version(key) is None:
+            raise NotFoundError(f"process '{key}' does not exist")
         stored = uow.scenarios.list(key)
     return [_parsed(s) for s in stored]
 

@@ -121,6 +121,17 @@ def test_the_page_offers_a_sample_ticket_and_a_copy_and_says_nothing_real_change
     assert '<option value="1"' in page.text  # version 1 can be chosen besides the draft
 
 
+@pytest.mark.parametrize(
+    ("version", "status", "message"),
+    [("7", 404, "has no version 7"), ("latest", 400, "version: is &#39;draft&#39; or a version number")],
+)
+def test_an_unknown_version_is_named(ada: Visitor, version: str, status: int, message: str) -> None:
+    answer = ada.client.get(f"{PAGE}?version={version}")
+
+    assert answer.status_code == status
+    assert message in answer.text
+
+
 def test_agents_who_are_no_administrators_are_refused(app: FastAPI) -> None:
     manager = visit(app, "manager")
 
@@ -297,3 +308,37 @@ def _break_approval(app: FastAPI) -> None:
 
 
 __all__ = ["NOW"]
+
+
+def test_a_sub_process_is_answered_with_the_childs_values(ada: Visitor) -> None:
+    onboarding = "/agent/admin/processes/employee-onboarding/test"
+    started = ada.client.post(f"{onboarding}/start", data=ada.form({"version": "1", "Title": "Hire"}))
+    hire: dict[str, str | list[str]] = {
+        "version": "1",
+        "run": hidden_run(started.text),
+        "dialog": "new-hire",
+        "as": "agent",
+        "DynamicField_NewHireName": "Nina New",
+        "DynamicField_NewHireStartDate": "2025-04-01",
+        "DynamicField_NewHireDepartment": "engineering",
+        "DynamicField_NewHireEquipment": ["laptop", "dock"],
+        "csrf_token": ada.csrf,
+    }
+    waiting = ada.client.post(f"{onboarding}/step", data=hire).text
+    assert "The sub-process's result (canned)" in waiting
+    assert "start sub-process it-equipment in a child ticket" in waiting
+
+    answer = {
+        "version": "1",
+        "run": hidden_run(waiting),
+        "activity": "equipment",
+        "kind": "sub-process",
+        "values": "DynamicField_AssetTag=LT-0042",
+    }
+    page = ada.client.post(f"{onboarding}/answer", data=ada.form(answer)).text
+
+    assert "Path: record-hire → plan → equipment → create-account" in page
+    assert json.loads(hidden_run(page))["sub_process_results"] == {
+        "equipment": {"DynamicField_AssetTag": "LT-0042"}
+    }
+    assert "Answer the web service (canned)" in page  # now waiting for the account's service task
