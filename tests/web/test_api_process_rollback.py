@@ -56,6 +56,12 @@ def test_rollback_deploys_the_earlier_content_as_the_next_version(client: TestCl
         "draft_replaced": True,
     }
     assert _versions(client)[-1] == (3, "admin", "rollback to version 1")
+    listed = client.get(f"/api/v1/processes/{KEY}/versions", headers=basic("admin")).json()
+    assert [v["changes"] for v in listed] == [
+        [],
+        ["activity:review changed: name"],
+        ["activity:review changed: name"],
+    ]
     exported = client.get(f"/api/v1/processes/{KEY}/export", params={"version": 3}, headers=basic("admin"))
     assert exported.json()["document"]["activities"][1]["name"] == PROCESS["activities"][1]["name"]
 

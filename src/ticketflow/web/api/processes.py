@@ -38,6 +38,10 @@ class VersionOut(BaseModel):
     deployed_at: datetime
     deployed_by: str
     note: str
+    changes: list[str] = Field(
+        default_factory=list,
+        description="what changed against the previous version, per element ('activity:x changed: name')",
+    )
 
 
 class ProblemOut(BaseModel):
@@ -118,14 +122,15 @@ def list_versions(key: str, application: CurrentApplication, principal: CurrentP
     require_agent(principal)
     return [
         VersionOut(
-            key=v.key,
-            version=v.version,
-            content_hash=v.content_hash,
-            deployed_at=v.deployed_at,
-            deployed_by=v.deployed_by,
-            note=v.note,
+            key=entry.stored.key,
+            version=entry.stored.version,
+            content_hash=entry.stored.content_hash,
+            deployed_at=entry.stored.deployed_at,
+            deployed_by=entry.stored.deployed_by,
+            note=entry.stored.note,
+            changes=[change.describe() for change in entry.changes],
         )
-        for v in processes.list_versions(application.uow, key)
+        for entry in process_versions.version_history(application.uow, key)
     ]
 
 
