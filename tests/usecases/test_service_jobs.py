@@ -233,3 +233,53 @@ def test_a_claimed_job_finishes_in_the_transaction_that_stores_the_answer(
     assert _position(store, job.ticket_id) == ("done", PositionStatus.COMPLETED)
     with store() as uow:
         assert uow.jobs.find(job.id).status is JobStatus.DONE  # type: ignore[union-attr]
+
+
+class CountingStore:
+    """The store, counting the units of work opened through it."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.opened = 0
+
+    def __call__(self) -> UnitOfWork:
+        self.opened += 1
+        return self._store()
+
+
+def test_a_job_prepared_in_its_claims_transaction_runs_with_one_transaction(
+    store: Store, runtime: ProcessRuntime
+) -> None:
+    job = _waiting_job(store, runtime, fallback=True)
+    counting = CountingStore(store)
+    client = FakeClient(ServiceResponse(201, '{"total": "470"}'))
+    handler = ServiceTaskJobs(counting, runtime, client)
+    with store() as uow:
+        [claim] = uow.jobs.claim(["web_service"], worker="w1", now=NOW, lease=timedelta(minutes=1))
+        handler.prepare_claimed(uow, [claim], NOW)
+        uow.commit()
+
+    finish = AttemptFinish(claim, "w1", lambda: NOW)
+    handler.run_finishing(claim.job, NOW, resume=False, finish=finish)
+
+    assert counting.opened == 1  # the answer's transaction only: the request was built at the claim
+    assert finish.kept is True
+    assert [r.headers["Idempotency-Key"] for r in client.requests] == [f"job-{job.id}"]
+    assert _position(store, job.ticket_id) == ("done", PositionStatus.COMPLETED)
+
+
+def test_a_job_found_stale_at_its_claim_calls_nothing(store: Store, runtime: ProcessRuntime) -> None:
+    job = _waiting_job(store, runtime, fallback=True)
+    client = FakeClient(ServiceResponse(201, '{"total": "1"}'))
+    handler = ServiceTaskJobs(store, runtime, client)
+    handler.run(job, NOW)  # the ticket moves on: the claimed job below is a duplicate delivery
+    with store() as uow:
+        uow.jobs.requeue(job.id, run_at=NOW, extra_attempts=1)
+        [claim] = uow.jobs.claim(["web_service"], worker="w1", now=NOW, lease=timedelta(minutes=1))
+        handler.prepare_claimed(uow, [claim], NOW)
+        uow.commit()
+
+    handler.run_finishing(claim.job, NOW, resume=False, finish=AttemptFinish(claim, "w1", lambda: NOW))
+
+    assert len(client.requests) == 1
+    assert _position(store, job.ticket_id) == ("done", PositionStatus.COMPLETED)

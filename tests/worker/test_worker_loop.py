@@ -11,7 +11,7 @@ from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.domain.errors import JobError, PermanentError, RetryableError
 from ticketflow.domain.retry import RetryPolicy
 from ticketflow.usecases import jobs as job_cases
-from ticketflow.usecases.job_records import AttemptOutcome, IncidentStatus
+from ticketflow.usecases.job_records import AttemptOutcome, Claim, IncidentStatus
 from ticketflow.usecases.records import Job, JobStatus, NewTicket
 from ticketflow.worker import Worker, WorkerOptions
 
@@ -185,3 +185,38 @@ def test_a_thread_claims_one_job_first_and_doubles_while_its_claims_come_back_fu
     # 1, 2, 4, then at most ``claim_batch``: 8, and the 5 left (a short claim: back to one, which
     # finds nothing).
     assert [claims[started] for started in sorted(claims)] == [1, 2, 4, 8, 5]
+
+
+@dataclass
+class PreparingHandler(FakeHandler):
+    """Reads its claimed jobs in the claim's transaction (the optional hook); may fail doing so."""
+
+    fail_preparing: bool = False
+    prepared: list[tuple[int, JobStatus | None]] = field(default_factory=list)
+
+    def prepare_claimed(self, uow: SqlUnitOfWork, claims: list[Claim], now: datetime) -> None:
+        if self.fail_preparing:
+            raise RuntimeError("cannot prepare")
+        for claim in claims:
+            found = uow.jobs.find(claim.job.id)
+            self.prepared.append((claim.job.id, found.status if found else None))
+
+
+def test_a_handler_prepares_its_jobs_in_the_claims_transaction(uow_factory: Factory) -> None:
+    handler = PreparingHandler()
+    _, job_id = enqueue(uow_factory)
+
+    assert work(uow_factory, handler) == 1
+
+    assert handler.prepared == [(job_id, JobStatus.RUNNING)]  # claimed, in the same transaction
+    assert job(uow_factory, job_id).status is JobStatus.DONE
+
+
+def test_a_failed_preparation_leaves_the_claim_and_the_run_alone(uow_factory: Factory) -> None:
+    handler = PreparingHandler(fail_preparing=True)
+    _, job_id = enqueue(uow_factory)
+
+    assert work(uow_factory, handler) == 1
+
+    assert handler.calls == [("run", 1)]
+    assert job(uow_factory, job_id).status is JobStatus.DONE

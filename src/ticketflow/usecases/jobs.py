@@ -50,6 +50,11 @@ class JobHandler(Protocol):
 
     Optional: ``run_finishing(job, now, *, resume, finish)`` replaces both, to mark the job done in
     the handler's own last transaction (see ``AttemptFinish``).
+
+    Optional: ``prepare_claimed(uow, claims, now)`` is called by the worker inside the transaction
+    that claimed ``claims`` (jobs of this kind), before it commits, to read what the runs will need
+    without a transaction of their own per job. It must only read, and must not raise for one job's
+    problem (that job's run meets it again); an exception skips the preparation, not the claim.
     """
 
     kind: str

@@ -20,9 +20,10 @@ again with the same key and continues from that FAILED position as if it had bee
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 
@@ -33,6 +34,7 @@ from ticketflow.domain.errors import (
     JobError,
     PermanentError,
     RetryableError,
+    TicketflowError,
 )
 from ticketflow.domain.positions import PositionStatus
 from ticketflow.domain.tickets import Ticket, TicketSnapshot, Value
@@ -44,7 +46,7 @@ from ticketflow.domain.webservice_mapping import (
     summarize_request,
     summarize_response,
 )
-from ticketflow.domain.webservices import WebServiceConfig, parse_web_service
+from ticketflow.domain.webservices import Invoker, WebServiceConfig, parse_web_service
 from ticketflow.usecases.catalog_cache import CatalogReads
 from ticketflow.usecases.catalog_records import CustomerUser, WebService
 from ticketflow.usecases.job_records import Claim
@@ -59,6 +61,8 @@ WORKER = Actor("worker")
 # Another writer may change the ticket between our read and our write; the call is made once, the
 # write is retried on a fresh read (the engine re-checks that the ticket still waits).
 WRITE_ATTEMPTS = 3
+
+_PREFETCH_LIMIT = 10_000  # prepared requests kept at most (each is taken by its job's run)
 
 log = structlog.get_logger(__name__)
 
@@ -93,6 +97,11 @@ class ServicePayload:
             raise PermanentError(f"job {job.id} has a malformed web_service payload: {error}") from None
 
 
+# A prepared call: the request and the invoker that maps its answer; None for a stale job.
+_Prepared = tuple[ServiceRequest, Invoker] | None
+_NOT_PREPARED: Any = object()
+
+
 def idempotency_key(job: Job) -> str:
     """The key a receiver deduplicates by: the same for every attempt of the job."""
     return job.idempotency_key or f"job-{job.id}"
@@ -118,6 +127,8 @@ class ServiceTaskJobs:
         self._actor = actor
         # The web service and the customer user, read once per ``catalog_ttl`` instead of per job.
         self._records = records or CatalogReads(runtime.catalog_ttl)
+        # Requests prepared in the claim's transaction (``prepare_claimed``), by (job id, attempt).
+        self._prefetched: dict[tuple[int, int], _Prepared] = {}
 
     def run(self, job: Job, now: datetime) -> None:
         self._call(job, now, accept_failed=False)
@@ -150,48 +161,70 @@ class ServiceTaskJobs:
         log.info("service task failed", job_id=job.id, ticket_id=moved.id, error_transition=handled)
         return handled
 
+    def prepare_claimed(self, uow: UnitOfWork, claims: Sequence[Claim], now: datetime) -> None:
+        """Read what the calls of freshly claimed jobs need in the claim's own transaction (the
+        optional ``JobHandler`` hook): the read then costs no transaction of its own — BEGIN,
+        ROLLBACK and a pool checkout less per job. The request is built from the ticket as it was at
+        the claim, a moment after the job was queued, as before; the answer is stored only if the
+        ticket still waits (``_complete`` reads it again). A job that cannot be prepared here is
+        prepared again when it runs, which raises what it must."""
+        if len(self._prefetched) > _PREFETCH_LIMIT:  # claims never run (a lost lease): start afresh
+            self._prefetched.clear()
+        for claim in claims:
+            job = claim.job
+            try:
+                payload = ServicePayload.of(job)
+                prepared = self._prepare_in(uow, job, payload, now, accept_failed=claim.resume, claim=claim)
+            except TicketflowError:  # e.g. the ticket is gone: the run meets it and says so
+                continue
+            self._prefetched[(job.id, job.attempts)] = prepared
+
     def _call(
         self, job: Job, now: datetime, *, accept_failed: bool, finish: AttemptFinish | None = None
     ) -> None:
         payload = ServicePayload.of(job)
         claim = finish.claim if finish is not None else None
-        prepared = self._prepare(job, payload, now, accept_failed=accept_failed, claim=claim)
+        prefetched = self._prefetched.pop((job.id, job.attempts), _NOT_PREPARED)
+        if prefetched is _NOT_PREPARED:
+            with self._uow() as uow:
+                prepared = self._prepare_in(uow, job, payload, now, accept_failed=accept_failed, claim=claim)
+        else:
+            prepared = prefetched
         if prepared is None:
             return
-        request, invoker_check = prepared
+        request, invoker = prepared
         response = self._client.call(request)
-        values = invoker_check(response)
+        values = map_response(invoker, response, now)
         self._complete(
             job, payload, request, response, values, now, accept_failed=accept_failed, finish=finish
         )
 
-    def _prepare(
+    def _prepare_in(
         self,
+        uow: UnitOfWork,
         job: Job,
         payload: ServicePayload,
         now: datetime,
         *,
         accept_failed: bool,
         claim: Claim | None = None,
-    ) -> tuple[ServiceRequest, Callable[[ServiceResponse], dict[str, Value]]] | None:
-        with self._uow() as uow:
-            ticket = uow.tickets.get(payload.ticket_id)
-            # Checked before the call too (free while the claim's reading holds): a job superseded by
-            # a newer wait of the same activity must not place the order a second time.
-            if not _waits(ticket, payload.activity, accept_failed=accept_failed) or (
-                claim is not None and not _current(uow, job, payload.activity, ticket, claim)
-            ):
-                log.info(
-                    "service job stale: the ticket does not wait for it", job_id=job.id, ticket_id=ticket.id
-                )
-                return None
-            record = self._records.find(uow, WebService, payload.web_service)
-            if record is None or not record.valid:
-                raise PermanentError(f"web service '{payload.web_service}' is not registered (or invalid)")
-            catalog = self._runtime.catalog(uow, now)
-            labels = self._runtime.engine_context(catalog, now).dynamic_field_labels
-            snapshot = ticket_snapshot(uow, ticket, self._records)
-            known_fields = frozenset(catalog.dynamic_fields)
+    ) -> _Prepared:
+        """The request of ``job`` and the invoker that judges its answer, or None when the job is
+        stale; PermanentError when the web service cannot be used."""
+        ticket = uow.tickets.get(payload.ticket_id)
+        # Checked before the call too (free while the claim's reading holds): a job superseded by
+        # a newer wait of the same activity must not place the order a second time.
+        if not _waits(ticket, payload.activity, accept_failed=accept_failed) or (
+            claim is not None and not _current(uow, job, payload.activity, ticket, claim)
+        ):
+            log.info("service job stale: the ticket does not wait for it", job_id=job.id, ticket_id=ticket.id)
+            return None
+        record = self._records.find(uow, WebService, payload.web_service)
+        if record is None or not record.valid:
+            raise PermanentError(f"web service '{payload.web_service}' is not registered (or invalid)")
+        catalog = self._runtime.catalog(uow, now)
+        labels = self._runtime.engine_context(catalog, now).dynamic_field_labels
+        snapshot = ticket_snapshot(uow, ticket, self._records)
         try:
             service = self._parsed(record)
             request = build_request(
@@ -204,14 +237,10 @@ class ServiceTaskJobs:
                 labels=labels,
             )
             invoker = service.get_invoker(payload.invoker)
-            _check_targets(invoker.response, known_fields)
+            _check_targets(invoker.response, frozenset(catalog.dynamic_fields))
         except InvalidInputError as error:
             raise PermanentError(f"{payload.web_service}/{payload.invoker}: {error.message}") from None
-
-        def check(response: ServiceResponse) -> dict[str, Value]:
-            return map_response(invoker, response, now)
-
-        return request, check
+        return request, invoker
 
     def _parsed(self, record: WebService) -> WebServiceConfig:
         """The record's config parsed, once per record read (InvalidInputError if unusable)."""

@@ -26,7 +26,7 @@ import structlog
 from ticketflow.domain.retry import RetryPolicy
 from ticketflow.usecases.job_records import Claim
 from ticketflow.usecases.jobs import JobHandler, Outcome, run_claimed_job
-from ticketflow.usecases.ports import UnitOfWorkFactory
+from ticketflow.usecases.ports import UnitOfWork, UnitOfWorkFactory
 from ticketflow.worker import metrics
 
 log = structlog.get_logger("ticketflow.worker")
@@ -190,11 +190,24 @@ class Worker:
                     limit=size,
                 )
             )
+            self._prepare_claimed(uow, claims)
             uow.commit()
         with self._in_hand_lock:
             for claim in claims:
                 self._in_hand[claim.job.id] = claim
         return claims
+
+    def _prepare_claimed(self, uow: UnitOfWork, claims: list[Claim]) -> None:
+        """Let handlers with the optional ``prepare_claimed`` hook read for their jobs in the claim's
+        transaction. Only an optimisation: a failure is logged and the jobs prepare when they run."""
+        for kind in {claim.job.kind for claim in claims}:
+            prepare = getattr(self._handlers[kind], "prepare_claimed", None)
+            if prepare is None:
+                continue
+            try:
+                prepare(uow, [claim for claim in claims if claim.job.kind == kind], self._clock())
+            except Exception:
+                log.exception("worker.prepare_failed", worker=self.name, kind=kind)
 
     def _run_one(self, claim: Claim) -> None:
         job = claim.job
