@@ -107,7 +107,7 @@ function save(options = {}) {
   return run;
 }
 
-async function saveNow({ keepalive = false, quiet = false } = {}) {
+async function saveNow({ keepalive = false } = {}) {
   if (state.conflict) return false;
   const extra = config.key ? {} : newProcessFields();
   say('Saving…');
@@ -128,7 +128,7 @@ async function saveNow({ keepalive = false, quiet = false } = {}) {
   }
   if (!config.key) adopt(data);
   say(state.dirty ? 'Unsaved changes' : 'All changes saved', 'ok');
-  if (!quiet || (data.warnings || []).length) showProblems(data.warnings || [], 'Saved, with warnings:');
+  showProblems(data.warnings || [], 'Saved, with warnings:');
   if (state.dirty) schedule();
   return true;
 }
@@ -138,6 +138,8 @@ function adopt(data) {
   server.adopt(data.url, data.revision);
   window.history.replaceState(null, '', data.url);
   for (const id of ['new-key', 'new-name']) document.getElementById(id).disabled = true;
+  const heading = document.querySelector('main h1');
+  if (heading) heading.textContent = `Modeler: ${document.getElementById('new-name').value.trim()}`;
 }
 
 // Autosave: shortly after the last change, so that nothing is lost on reload.
@@ -151,7 +153,7 @@ function schedule() {
     }
   }
   say('Unsaved changes');
-  state.timer = setTimeout(() => save({ quiet: true }).catch((e) => say(e.message, 'error')), AUTOSAVE_DELAY_MS);
+  state.timer = setTimeout(() => save().catch((e) => say(e.message, 'error')), AUTOSAVE_DELAY_MS);
 }
 
 async function saveAndDeploy() {
@@ -169,7 +171,7 @@ async function saveAndDeploy() {
 
 async function openPanel(element) {
   // The panel edits the stored draft, so the canvas's own changes are saved first.
-  if ((state.dirty || !config.key) && !(await save({ quiet: true }))) {
+  if ((state.dirty || !config.key) && !(await save())) {
     if (!config.key) panel.innerHTML = '<p class="hint">Enter the key and name of the new process to edit properties.</p>';
     return;
   }
@@ -264,11 +266,11 @@ document.getElementById('modeler-deploy').addEventListener('click', () => saveAn
 // Only changes that cannot be saved (a conflict, a new process without key) make the browser ask.
 window.addEventListener('beforeunload', (event) => {
   if (!state.dirty) return;
-  if (config.key && !state.conflict) save({ keepalive: true, quiet: true }).catch(() => undefined);
+  if (config.key && !state.conflict) save({ keepalive: true }).catch(() => undefined);
   else event.preventDefault();
 });
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'hidden' && state.dirty && config.key) save({ keepalive: true, quiet: true }).catch(() => undefined);
+  if (document.visibilityState === 'hidden' && state.dirty && config.key) save({ keepalive: true }).catch(() => undefined);
 });
 
 // For the browser tests (and the curious): the modeler and its actions.
