@@ -95,6 +95,16 @@ def test_a_version_that_was_never_deployed_is_not_found(app: FastAPI) -> None:
     assert manager.get("/agent/monitoring/purchase-request", params={"version": 99}).status_code == 404
     assert manager.get("/agent/monitoring/no-such-process").status_code == 404
     assert manager.get("/agent/monitoring/purchase-request", params={"days": 0}).status_code == 422
+    refused = manager.get("/agent/monitoring/purchase-request", params={"version": "latest"})
+    assert refused.status_code == 400
+    assert "version: &#39;latest&#39; is not a version number" in refused.text
+
+
+def test_the_selector_s_all_versions_sends_an_empty_version(app: FastAPI, purchases: dict[str, int]) -> None:
+    page = visit(app, "manager").client.get("/agent/monitoring/purchase-request?version=&days=30")
+    assert page.status_code == 200
+    assert "All versions (drawn as the latest)" in page.text
+    assert _badge(page.text, "approval") == "3"
 
 
 def test_one_version_and_the_chart_of_started_completed_failed(

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 
 from ticketflow.bootstrap import monitoring_reader
 from ticketflow.domain.definitions import Process
-from ticketflow.domain.errors import NotFoundError
+from ticketflow.domain.errors import InvalidInputError, NotFoundError
 from ticketflow.usecases import access, processes
 from ticketflow.usecases.access import require_agent
 from ticketflow.usecases.monitoring import ProcessMonitoring, daily_counts, monitor_process
@@ -72,10 +72,10 @@ def router(ui: Ui) -> APIRouter:
         request: Request,
         session: AgentSession,
         key: str,
-        version: Annotated[int | None, Query(ge=1)] = None,
+        version: str = "",  # the selector's "All versions" sends an empty value
         days: Days = DEFAULT_DAYS,
     ) -> HTMLResponse:
-        shown = monitor_process(ui.application.uow, reader, session.principal, key, version=version)
+        shown = monitor_process(ui.application.uow, reader, session.principal, key, version=_version(version))
         counts = daily_counts(reader, session.principal, key, days=days, now=ui.now())
         rows = _activity_rows(shown, ui.now())
         name = shown.process.name
@@ -123,6 +123,15 @@ def router(ui: Ui) -> APIRouter:
         )
 
     return routes
+
+
+def _version(text: str) -> int | None:
+    """The version asked for; None (all versions) when empty."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise InvalidInputError(f"'{text}' is not a version number", "version")
+    return int(text)
 
 
 def _latest(ui: Ui, key: str) -> int:
