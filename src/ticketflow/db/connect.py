@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
+from ticketflow.db.prepared import PENDING_NOTIFICATIONS, forget_notifications, send_notifications
 from ticketflow.domain.errors import ConflictError
 
 # Execution option a unit of work sets to open a plain (deferred) SQLite transaction for reads.
@@ -43,6 +44,10 @@ def create_engine_for(url: str) -> Engine:
     engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, json_serializer=json_text)
     event.listen(engine, "checkin", _mark_idle)
     event.listen(engine, "checkout", _ping_if_idle)
+    # NOTIFYs asked for with notify_at_commit normally go with the COMMIT's pipeline (prepared.batch);
+    # a commit made otherwise sends them just before, and a rollback drops them.
+    event.listen(engine, "commit", send_notifications)
+    event.listen(engine, "rollback", forget_notifications)
     return engine
 
 
@@ -59,6 +64,7 @@ def json_text(value: Any) -> str:
 
 def _mark_idle(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
     record.info["idle_since"] = time.monotonic()
+    record.info.pop(PENDING_NOTIFICATIONS, None)  # of a transaction that ended without commit
 
 
 def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
-from ticketflow.db.prepared import Prepared
+from ticketflow.db.prepared import Prepared, notify_at_commit
 from ticketflow.db.tables import incidents, job_attempts, jobs, tickets
 from ticketflow.usecases.job_records import AttemptOutcome, Claim, IncidentStatus, JobAttempt
 from ticketflow.usecases.records import Job, JobStatus
@@ -95,9 +95,9 @@ class SqlJobQueue:
         }
         returned = _INSERT_JOB.execute(self._connection, row).fetchone()
         assert returned is not None  # INSERT … RETURNING gives the row
-        if self._connection.dialect.name == "postgresql":
-            # Delivered at commit, once per transaction however many jobs it queued.
-            self._connection.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+        # PostgreSQL: delivered at commit, once per transaction however many jobs it queued; sent
+        # with the COMMIT, not in a round trip of its own.
+        notify_at_commit(self._connection, NOTIFY_CHANNEL)
         return int(returned[0])
 
     def list_jobs(self, ticket_id: int | None = None, status: JobStatus | None = None) -> Sequence[Job]:
@@ -301,8 +301,7 @@ class SqlJobQueue:
                 finished_at=None,
             )
         )
-        if self._connection.dialect.name == "postgresql":
-            self._connection.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+        notify_at_commit(self._connection, NOTIFY_CHANNEL)
 
     def count_due(self, now: datetime) -> int:
         statement = select(func.count()).where(jobs.c.status == JobStatus.QUEUED.value, jobs.c.run_at <= now)

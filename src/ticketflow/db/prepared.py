@@ -199,8 +199,9 @@ def batch(connection: Connection, *, commit: bool = False) -> Iterator[None]:
     its COMMIT then cost one round trip instead of two. Their errors are raised when the block ends
     (as SQLAlchemy's exceptions). With ``commit`` the transaction is committed on the driver;
     ``Connection.commit()`` must still follow (it ends SQLAlchemy's transaction; the driver has
-    nothing left to commit and sends nothing). Elsewhere (sqlite3 runs each statement at once) the
-    block changes nothing and ``commit`` is left to ``Connection.commit()``.
+    nothing left to commit and sends nothing); the NOTIFYs asked for in the transaction
+    (``notify_at_commit``) go right before the COMMIT. Elsewhere (sqlite3 runs each statement at once)
+    the block changes nothing and ``commit`` is left to ``Connection.commit()``.
     """
     driver = _driver_connection(connection)
     if not _can_pipeline(driver):
@@ -210,9 +211,49 @@ def batch(connection: Connection, *, commit: bool = False) -> Iterator[None]:
         with driver.pipeline():
             yield
             if commit:
-                driver.cursor().execute("COMMIT")
+                cursor = driver.cursor()
+                for channel in _take_notifications(connection):
+                    cursor.execute(f"NOTIFY {channel}")
+                cursor.execute("COMMIT")
     except connection.dialect.loaded_dbapi.Error as error:
         raise _translated(connection, "(pipelined statements)", (), error) from error
+
+
+# Connection.info key (the pooled connection's info): the channels to NOTIFY when its transaction
+# commits. Dropped on rollback and when the connection goes back to the pool (ticketflow.db.connect).
+PENDING_NOTIFICATIONS = "ticketflow_notify_at_commit"
+
+
+def notify_at_commit(connection: Connection, channel: str) -> None:
+    """PostgreSQL: NOTIFY ``channel`` when the transaction commits, sent with the COMMIT (``batch``)
+    instead of in a round trip of its own; once per channel however often it is asked. Elsewhere
+    nothing (nobody LISTENs). ``send_notifications`` is the fallback for commits outside ``batch``;
+    ``forget_notifications`` drops them on rollback."""
+    if connection.dialect.name != "postgresql":
+        return
+    pending: set[str] = connection.info.setdefault(PENDING_NOTIFICATIONS, set())
+    pending.add(channel)
+
+
+def send_notifications(connection: Connection) -> None:
+    """Send the NOTIFYs still pending, in the transaction (for a commit that is not a ``batch``)."""
+    channels = _take_notifications(connection)
+    if channels:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        for channel in channels:
+            cursor.execute(f"NOTIFY {channel}")
+
+
+def notifications_pending(connection: Connection) -> bool:
+    return bool(connection.info.get(PENDING_NOTIFICATIONS))
+
+
+def forget_notifications(connection: Connection) -> None:
+    connection.info.pop(PENDING_NOTIFICATIONS, None)
+
+
+def _take_notifications(connection: Connection) -> list[str]:
+    return sorted(connection.info.pop(PENDING_NOTIFICATIONS, ()))
 
 
 def pipelines(connection: Connection) -> bool:
