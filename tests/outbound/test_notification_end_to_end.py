@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 from dataclasses import replace
+from datetime import timedelta
 from email.message import Message
 
 import pytest
@@ -13,8 +14,12 @@ from outbound_support import NOW
 from ticketflow.bootstrap import Application, job_handlers
 from ticketflow.domain.definitions import Interface
 from ticketflow.domain.errors import PermanentError, RetryableError
+from ticketflow.outbound.smtp import SmtpMailer, SmtpSettings
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.catalog_records import NotificationTemplate
+from ticketflow.usecases.email_jobs import NotificationJobs
+from ticketflow.usecases.jobs import AttemptFinish
+from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.records import Job
 from ticketflow.usecases.tickets import TicketInput, create_ticket
 
@@ -163,3 +168,36 @@ def test_no_mail_server_is_retried(demo_app: Application) -> None:
 
 def _fields(job: Job) -> dict[str, object]:
     return {name: getattr(job, name) for name in job.__dataclass_fields__}
+
+
+def test_a_mail_rendered_in_its_claims_transaction_is_sent_with_one_transaction(
+    demo_app: Application, mailbox: MailBox
+) -> None:
+    ticket_id = _request(demo_app)
+    _mail_job(demo_app, ticket_id)
+    opened: list[int] = []
+
+    def counting_store() -> UnitOfWork:
+        opened.append(1)
+        return demo_app.uow()
+
+    settings = demo_app.settings
+    mailer = SmtpMailer(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port))
+    handler = NotificationJobs(counting_store, demo_app.runtime, mailer, "ticketflow@example.com")
+    with demo_app.uow() as uow:
+        claims = uow.jobs.claim(["email"], worker="w1", now=NOW, lease=timedelta(minutes=1), limit=10)
+        claim = next(c for c in claims if c.job.ticket_id == ticket_id)
+        handler.prepare_claimed(uow, [claim], NOW)
+        uow.commit()
+
+    finish = AttemptFinish(claim, "w1", lambda: NOW)
+    handler.run_finishing(claim.job, NOW, resume=False, finish=finish)
+
+    assert len(opened) == 1  # the article's transaction only: the mail was rendered at the claim
+    assert finish.kept is True
+    [message] = _received(mailbox)
+    assert message["Subject"] == "Please decide on Chairs <for> the office"
+    with demo_app.uow() as uow:
+        assert [a.to_address for a in uow.tickets.list_articles(ticket_id) if a.channel == "Email"] == [
+            "manager@example.com"
+        ]

@@ -26,7 +26,7 @@ from datetime import datetime
 
 import structlog
 
-from ticketflow.domain.errors import JobError, PermanentError
+from ticketflow.domain.errors import JobError, PermanentError, TicketflowError
 from ticketflow.domain.notifications import (
     NotificationData,
     OutgoingMail,
@@ -40,6 +40,7 @@ from ticketflow.domain.placeholders import render_text
 from ticketflow.domain.tickets import Ticket, TicketSnapshot
 from ticketflow.usecases.catalog_cache import CatalogReads, R
 from ticketflow.usecases.catalog_records import Agent, CustomerUser, NotificationTemplate, Queue, Role
+from ticketflow.usecases.job_records import Claim
 from ticketflow.usecases.jobs import AttemptFinish
 from ticketflow.usecases.ports import Mailer, UnitOfWork, UnitOfWorkFactory
 from ticketflow.usecases.records import HistoryEntry, Job, NewArticle
@@ -49,6 +50,7 @@ from ticketflow.usecases.steps import Actor
 
 KIND = "email"
 WORKER = Actor("worker")
+_PREFETCH_LIMIT = 10_000  # rendered jobs kept at most (each is taken by its job's run)
 _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
 
 log = structlog.get_logger(__name__)
@@ -96,6 +98,8 @@ class NotificationJobs:
         self._actor = actor
         # Template, agents, roles, queues, customer users: read once per ``catalog_ttl``, not per job.
         self._records = records or CatalogReads(runtime.catalog_ttl)
+        # Mails rendered in the claim's transaction (``prepare_claimed``), by (job id, attempt).
+        self._prefetched: dict[tuple[int, int], _Prepared] = {}
 
     def run(self, job: Job, now: datetime) -> None:
         self._send(job, now, None)
@@ -104,8 +108,24 @@ class NotificationJobs:
         """``run`` (``resume`` is the same) with the job marked done in the last article's transaction."""
         self._send(job, now, finish)
 
+    def prepare_claimed(self, uow: UnitOfWork, claims: Sequence[Claim], now: datetime) -> None:
+        """Render the mails of freshly claimed jobs in the claim's own transaction (the optional
+        ``JobHandler`` hook): no transaction of their own per job. A job that cannot be prepared
+        here is prepared again when it runs, which raises what it must."""
+        if len(self._prefetched) > _PREFETCH_LIMIT:  # claims never run (a lost lease): start afresh
+            self._prefetched.clear()
+        for claim in claims:
+            try:
+                prepared = self._prepare_in(uow, claim.job, now)
+            except TicketflowError:
+                continue
+            self._prefetched[(claim.job.id, claim.job.attempts)] = prepared
+
     def _send(self, job: Job, now: datetime, finish: AttemptFinish | None) -> None:
-        prepared = self._prepare(job, now)
+        prepared = self._prefetched.pop((job.id, job.attempts), None)
+        if prepared is None:
+            with self._uow() as uow:
+                prepared = self._prepare_in(uow, job, now)
         due = [
             (recipient, mail)
             for recipient, mail in prepared.mails
@@ -132,28 +152,27 @@ class NotificationJobs:
         log.warning("notification not delivered", job_id=job.id, ticket_id=job.ticket_id, error=error.message)
         return False
 
-    def _prepare(self, job: Job, now: datetime) -> _Prepared:
+    def _prepare_in(self, uow: UnitOfWork, job: Job, now: datetime) -> _Prepared:
         payload = job.payload
         ticket_id = int(payload.get("ticket_id") or job.ticket_id or 0)
-        with self._uow() as uow:
-            ticket = uow.tickets.get(ticket_id)
-            catalog = _Catalog(uow, self._records)
-            subject, body, content_type, label = _message(catalog, payload)
-            snapshot = ticket_snapshot(uow, ticket, self._records)
-            specs = [str(r) for r in payload.get("recipients") or ()]
-            recipients = _recipients(catalog, ticket, snapshot, specs)
-            if not recipients:
-                raise PermanentError(f"no recipient with an e-mail address among {payload.get('recipients')}")
-            labels = self._runtime.engine_context(self._runtime.catalog(uow, now), now).dynamic_field_labels
-            owner = _agent_data(catalog, ticket.owner)
-            responsible = _agent_data(catalog, ticket.responsible)
-            # Only a repeated attempt can find mails of its own already sent (a claim counts the
-            # attempt, a job taken over after a crash included): the first skips reading the articles.
-            sent = frozenset(
-                (article.to_address.casefold(), article.subject)
-                for article in (uow.tickets.list_articles(ticket.id) if job.attempts > 1 else ())
-                if article.channel == "Email" and article.created_at >= job.created_at
-            )
+        ticket = uow.tickets.get(ticket_id)
+        catalog = _Catalog(uow, self._records)
+        subject, body, content_type, label = _message(catalog, payload)
+        snapshot = ticket_snapshot(uow, ticket, self._records)
+        specs = [str(r) for r in payload.get("recipients") or ()]
+        recipients = _recipients(catalog, ticket, snapshot, specs)
+        if not recipients:
+            raise PermanentError(f"no recipient with an e-mail address among {payload.get('recipients')}")
+        labels = self._runtime.engine_context(self._runtime.catalog(uow, now), now).dynamic_field_labels
+        owner = _agent_data(catalog, ticket.owner)
+        responsible = _agent_data(catalog, ticket.responsible)
+        # Only a repeated attempt can find mails of its own already sent (a claim counts the
+        # attempt, a job taken over after a crash included): the first skips reading the articles.
+        sent = frozenset(
+            (article.to_address.casefold(), article.subject)
+            for article in (uow.tickets.list_articles(ticket.id) if job.attempts > 1 else ())
+            if article.channel == "Email" and article.created_at >= job.created_at
+        )
         mails = tuple(
             (
                 recipient,
