@@ -231,6 +231,8 @@ ticket_field_values = Table(
     sqlite_with_rowid=False,
 )
 
+_PROCESS_STEPS = "history_type IN ('ProcessStart', 'ProcessTransition', 'ProcessFailed', 'ProcessCompleted')"
+
 ticket_history = Table(
     "ticket_history",
     metadata,
@@ -250,6 +252,16 @@ ticket_history = Table(
         "ticket_id",
         sqlite_where=text("history_type IN ('ProcessStart', 'ProcessCompleted', 'ProcessFailed')"),
         postgresql_where=text("history_type IN ('ProcessStart', 'ProcessCompleted', 'ProcessFailed')"),
+    ),
+    # Monitoring's time spent per activity (migration 0010): each ticket's process steps, index only.
+    Index(
+        "ix_ticket_history_process_steps",
+        "ticket_id",
+        "history_type",
+        "created_at",
+        "name",
+        sqlite_where=text(_PROCESS_STEPS),
+        postgresql_where=text(_PROCESS_STEPS),
     ),
 )
 

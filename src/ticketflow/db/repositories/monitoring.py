@@ -5,18 +5,18 @@ the process rows of ``ticket_history`` the durable step already writes (``Proces
 ``ProcessTransition``, ``ProcessFailed``, ``ProcessCompleted``; their name is
 ``%%process%%version%%from%%to[%%failure]``): the activity a step left the ticket at is the ``to`` part;
 a row whose ``to`` differs from the ticket's previous row starts a visit, which ends at the next visit's
-start. The database selects the rows (one process's tickets, their process rows, times as epoch
-seconds); the visits are walked here in one pass. What counts as a visit is explained in
-``ticketflow.usecases.monitoring_records``. Process events per day are counted through a partial index
-on their creation time (migration 0008).
+start. The database selects the rows (one process's tickets, their process rows from the partial
+covering index of migration 0010, times as epoch seconds); the visits are walked here in one pass.
+What counts as a visit is explained in ``ticketflow.usecases.monitoring_records``. Process events per
+day are counted through a partial index on their creation time (migration 0008).
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
@@ -34,9 +34,13 @@ from ticketflow.usecases.monitoring_records import (
     ProcessNumbers,
 )
 
-STEP_TYPES = ("ProcessStart", "ProcessTransition", "ProcessFailed", "ProcessCompleted")
-# The history types counted per day, spelled out as in the partial index ix_ticket_history_process_events:
-# SQLite uses a partial index only for a query term that is the same text (no bound parameters).
+# The history types of process steps and those counted per day, spelled out as in the partial indexes
+# ix_ticket_history_process_steps and ix_ticket_history_process_events: SQLite uses a partial index only
+# for a query term of the same text (bound parameters would not do).
+_STEPS = text(
+    "ticket_history.history_type IN"
+    " ('ProcessStart', 'ProcessTransition', 'ProcessFailed', 'ProcessCompleted')"
+)
 _EVENTS = text("ticket_history.history_type IN ('ProcessStart', 'ProcessCompleted', 'ProcessFailed')")
 _EVENT_NAMES = {"ProcessStart": "started", "ProcessCompleted": "completed", "ProcessFailed": "failed"}
 _OPEN_STATUSES = ("active", "waiting", "failed")
@@ -101,28 +105,28 @@ class SqlMonitoringReader:
                 tickets.c.process_status,
             )
             .select_from(tickets.join(ticket_history, ticket_history.c.ticket_id == tickets.c.id))
-            .where(*of_process, ticket_history.c.history_type.in_(STEP_TYPES))
+            .where(*of_process, _STEPS)
         )
         rows = list(connection.execute(statement).all())  # fetchall: one call, not one per row
-        rows.sort(key=itemgetter(0, 1))  # each ticket's steps in the order they were written
-        spent: dict[str, list[float]] = {}
-        open_since: dict[str, list[float]] = {}
-        for _, of_ticket in groupby(rows, key=itemgetter(0)):
-            steps = list(of_ticket)
-            status = steps[0][4]  # the ticket's process status now, the same on each of its rows
-            activity: str | None = None
-            entered = 0.0
-            for _, _, at, name, _ in steps:
-                target = _target(name)
-                if target != activity:
-                    if activity is not None:
-                        spent.setdefault(activity, []).append(float(at) - entered)
-                    activity, entered = target, float(at)
-            if activity is not None and status in _OPEN_STATUSES:
-                open_since.setdefault(activity, []).append(entered)
+        rows.sort(key=itemgetter(0, 1))  # each ticket's steps together, in the order they were written
+        spent: defaultdict[str, list[float]] = defaultdict(list)
+        open_since: defaultdict[str, list[float]] = defaultdict(list)
+        ticket, activity, entered, status = None, None, 0.0, ""
+        for ticket_id, _, at, name, ticket_status in rows:
+            if ticket_id != ticket:
+                if activity is not None and status in _OPEN_STATUSES:
+                    open_since[activity].append(entered)  # the ticket is still inside
+                ticket, activity, status = ticket_id, None, ticket_status
+            target = name.split("%%", 5)[4]  # %%process%%version%%from%%to[%%failure]
+            if target != activity:
+                if activity is not None:
+                    spent[activity].append(at - entered)
+                activity, entered = target, at
+        if activity is not None and status in _OPEN_STATUSES:
+            open_since[activity].append(entered)
         return {
-            activity: _dwell(spent.get(activity, []), open_since.get(activity, []))
-            for activity in spent.keys() | open_since.keys()
+            key: _dwell(spent.get(key, []), open_since.get(key, []))
+            for key in spent.keys() | open_since.keys()
         }
 
     def _epoch_seconds(self, column: Any) -> ColumnElement[Any]:
@@ -196,11 +200,6 @@ class SqlMonitoringReader:
             total = connection.execute(select(func.count()).select_from(source).where(*wanted)).scalar_one()
             rows = [_incident_row(row) for row in connection.execute(page)]
         return IncidentPage(rows, int(total))
-
-
-def _target(name: str) -> str:
-    """The ``to`` part of a process history name ``%%process%%version%%from%%to[%%failure]``."""
-    return name.split("%%", 5)[4]
 
 
 def _dwell(spent: list[float], open_since: list[float]) -> Dwell:
