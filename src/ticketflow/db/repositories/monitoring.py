@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, func, select, text
+from sqlalchemy import ColumnElement, Connection, Date, Engine, Select, cast, func, select, text
 
 from ticketflow.db.connect import SQLITE_READ_ONLY
 from ticketflow.db.tables import incidents, jobs, ticket_history, tickets
@@ -141,7 +141,8 @@ class SqlMonitoringReader:
     def day_counts(self, process_key: str | None, since: date) -> Sequence[DayCount]:
         created_at = ticket_history.c.created_at
         if self._postgres:
-            day: ColumnElement[Any] = func.to_char(func.timezone("UTC", created_at), "YYYY-MM-DD")
+            # The UTC date; a cast is much cheaper per row than to_char.
+            day: ColumnElement[Any] = cast(func.timezone("UTC", created_at), Date)
         else:
             day = func.substr(created_at, 1, 10)  # the stored UTC text starts with the date
         statement: Select[Any] = select(day, ticket_history.c.history_type, func.count()).where(
@@ -151,11 +152,12 @@ class SqlMonitoringReader:
             of_process = select(tickets.c.id).where(tickets.c.process_key == process_key)
             statement = statement.where(ticket_history.c.ticket_id.in_(of_process))
         statement = statement.group_by(day, ticket_history.c.history_type)
-        by_day: dict[str, dict[str, int]] = {}
+        by_day: dict[date, dict[str, int]] = {}
         with self._connect() as connection:
-            for day_text, history_type, count in connection.execute(statement):
-                by_day.setdefault(day_text, {})[_EVENT_NAMES[history_type]] = int(count)
-        return [DayCount(date.fromisoformat(d), **counts) for d, counts in sorted(by_day.items())]
+            for found, history_type, count in connection.execute(statement):
+                when = found if isinstance(found, date) else date.fromisoformat(found)
+                by_day.setdefault(when, {})[_EVENT_NAMES[history_type]] = int(count)
+        return [DayCount(d, **counts) for d, counts in sorted(by_day.items())]
 
     # --- incidents -------------------------------------------------------------------------------
 
