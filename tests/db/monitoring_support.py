@@ -86,7 +86,7 @@ class Histories:
         return ticket_id
 
     def incident(
-        self, ticket_id: int, *, opened_at: datetime, status: str = "open", error: str = "ERP down"
+        self, ticket_id: int | None, *, opened_at: datetime, status: str = "open", error: str = "ERP down"
     ) -> int:
         with self._engine.begin() as connection:
             job_id = connection.execute(
