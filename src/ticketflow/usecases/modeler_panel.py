@@ -19,11 +19,12 @@ from ticketflow.domain.definitions import Activity, Process, Transition
 from ticketflow.domain.dialogs import ARTICLE
 from ticketflow.domain.errors import ConflictError, InvalidInputError, NotFoundError, Problem
 from ticketflow.domain.expressions import parse_expression
-from ticketflow.domain.formats.native_json import process_from_dict, process_to_dict
+from ticketflow.domain.formats.native_json import process_to_dict
 from ticketflow.domain.parameters import Parameter
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, READ_ONLY_ATTRIBUTES, SETTABLE_ATTRIBUTES
 from ticketflow.domain.transition_actions import ACTIONS
 from ticketflow.usecases.catalog_records import PERMISSION_KEYS
+from ticketflow.usecases.modeler import stored_process
 from ticketflow.usecases.modeler_build import Choices, PanelInputError, build_element
 from ticketflow.usecases.modeler_inputs import ElementInput, activity_input, transition_input
 from ticketflow.usecases.processes import UnitOfWorkFactory, check_process
@@ -144,7 +145,7 @@ def open_element(uow_factory: UnitOfWorkFactory, key: str, element_id: str) -> P
         draft = uow.processes.find_draft(key)
     if draft is None:
         raise NotFoundError(f"process '{key}' does not exist")
-    return _element(key, element_id, draft.revision, process_from_dict(draft.document))
+    return _element(key, element_id, draft.revision, stored_process(draft))
 
 
 def apply_element(
@@ -170,7 +171,7 @@ def apply_element(
                 f"process '{key}' was saved by someone else meanwhile (revision {draft.revision}, this "
                 f"panel started from {expected_revision}); nothing was saved: reload the draft"
             )
-        edited = build_element(process_from_dict(draft.document), element_id, edit, options.choices())
+        edited = build_element(stored_process(draft), element_id, edit, options.choices())
         problems = check_process(edited, runtime.catalog(uow, now), runtime)
         blocking, warnings = _located(problems, edited, element_id)
         if blocking:
