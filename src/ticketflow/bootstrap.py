@@ -41,6 +41,11 @@ class Application:
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)
 
+    def reader(self) -> UnitOfWork:
+        """A unit of work for reading only: on SQLite it does not queue behind the process's writers
+        (a deferred BEGIN; WAL lets it read beside them). Writing through it may fail: use ``uow``."""
+        return SqlUnitOfWork(self.engine, read_only=True)
+
     def close(self) -> None:
         for close in reversed(self.closers):
             close()

@@ -10,6 +10,7 @@ ConflictError instead of being written.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -57,10 +58,44 @@ class Principal:
         return self.caller.interface is Interface.CUSTOMER
 
 
+Grants = Mapping[str, frozenset[str]]  # permission group → keys
+
+
+class RoleGrants:
+    """What each valid role grants, read at most once per ``ttl`` seconds: every request of an entry
+    point needs it to build its caller's permissions, and roles change rarely. A role the cache does
+    not know yet (created since) makes it read again at once, so a new role works immediately; a
+    changed grant shows within ``ttl``. ``forget`` drops it (after an admin change here)."""
+
+    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._grants: tuple[float, Mapping[str, Grants]] | None = None
+
+    def grants(self, uow: UnitOfWork, roles: Sequence[str]) -> Mapping[str, Grants]:
+        now = self._clock()
+        cached = self._grants
+        if cached is None or now - cached[0] > self._ttl or any(r not in cached[1] for r in roles):
+            read: dict[str, Grants] = {r.name: r.permissions for r in uow.catalog.list(Role) if r.valid}
+            # An invalid or missing role the agent holds is remembered as granting nothing, so that
+            # it does not make every request read again.
+            cached = (now, {**{role: {} for role in roles}, **read})
+            self._grants = cached
+        return cached[1]
+
+    def forget(self) -> None:
+        self._grants = None
+
+
 def load_principal(
-    uow_factory: UnitOfWorkFactory, caller: Caller, scopes: frozenset[str] = frozenset(SCOPES)
+    uow_factory: UnitOfWorkFactory,
+    caller: Caller,
+    scopes: frozenset[str] = frozenset(SCOPES),
+    *,
+    role_grants: RoleGrants | None = None,
 ) -> Principal:
-    """The caller's permissions as stored now. PermissionDeniedError for an unknown or invalid user."""
+    """The caller's permissions as stored now (role grants possibly from ``role_grants``, see there).
+    PermissionDeniedError for an unknown or invalid user."""
     with uow_factory() as uow:
         if caller.interface is Interface.CUSTOMER:
             customer = uow.catalog.find(CustomerUser, caller.login)
@@ -71,7 +106,10 @@ def load_principal(
         agent = uow.catalog.find(Agent, caller.login)
         if agent is None or not agent.valid:
             raise PermissionDeniedError(f"agent '{caller.login}' is unknown or invalid")
-        grants = {role.name: role.permissions for role in uow.catalog.list(Role) if role.valid}
+        if role_grants is not None:
+            grants = role_grants.grants(uow, agent.roles)
+        else:
+            grants = {role.name: role.permissions for role in uow.catalog.list(Role) if role.valid}
         return Principal(caller, effective_permissions(agent.roles, grants), scopes=scopes)
 
 
@@ -429,6 +467,34 @@ def actionable_tickets(
     return found
 
 
+def submit_permitted_dialog(
+    uow_factory: UnitOfWorkFactory,
+    runtime: ProcessRuntime,
+    principal: Principal,
+    checked: Ticket,
+    dialog_key: str,
+    submitted: Submitted,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Submit a dialog that ``permitted_dialog`` allowed on ``checked`` (the ticket it read). The write
+    is pinned to that version (or to the older ``expected_version`` a form was rendered from), so a
+    ticket changed since the check — locked by someone else, moved on — is refused with a
+    ConflictError instead of being written; the check need not be read again."""
+    require_scope(principal, "write")
+    return dialogs.submit_dialog(
+        uow_factory,
+        runtime,
+        checked.id,
+        dialog_key,
+        submitted,
+        caller=principal.caller,
+        now=now,
+        expected_version=expected_version if expected_version is not None else checked.version,
+    )
+
+
 def submit_dialog(
     uow_factory: UnitOfWorkFactory,
     runtime: ProcessRuntime,
@@ -439,10 +505,12 @@ def submit_dialog(
     *,
     now: datetime,
     expected_version: int | None = None,
+    reader: UnitOfWorkFactory | None = None,
 ) -> Ticket:
-    """Submit a dialog after checking the dialog's ``permission`` and ``required_lock`` (§2.3)."""
+    """Submit a dialog after checking the dialog's ``permission`` and ``required_lock`` (§2.3). The
+    check reads through ``reader`` when given (a read-only unit of work)."""
     require_scope(principal, "write")
-    with uow_factory() as uow:
+    with (reader or uow_factory)() as uow:
         ticket, keys = _guarded(uow, principal, ticket_id)
         offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
     dialog = next((d for d in offered if d.key == dialog_key), None)

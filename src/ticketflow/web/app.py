@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -53,7 +54,9 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+@functools.cache
 def _version() -> str:
+    """The installed package's version (read once: reading package metadata parses a file)."""
     from importlib.metadata import version
 
     return version("ticketflow")

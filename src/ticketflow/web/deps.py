@@ -18,7 +18,7 @@ from fastapi.security import APIKeyCookie, HTTPBasic, HTTPBearer
 from ticketflow.bootstrap import Application
 from ticketflow.domain.definitions import Interface
 from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases.access import Principal, load_principal, require_scope
+from ticketflow.usecases.access import Principal, RoleGrants, load_principal, require_scope
 from ticketflow.usecases.auth import SESSION_COOKIE, Auth, AuthenticationError, session_caller
 from ticketflow.usecases.ports import PasswordHasher
 
@@ -46,6 +46,15 @@ def get_auth(request: Request) -> Auth:
     return auth
 
 
+def role_grants_of(request: Request) -> RoleGrants:
+    """The app's cache of role grants (usecases.access.RoleGrants), made on first use."""
+    state = request.app.state
+    grants: RoleGrants | None = getattr(state, "role_grants", None)
+    if grants is None:
+        grants = state.role_grants = RoleGrants()
+    return grants
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -68,18 +77,20 @@ def current_principal(
         if found is None:
             raise AuthenticationError("the API token is unknown, revoked or expired")
         caller, scopes = found
-        principal = load_principal(application.uow, caller, scopes)
+        principal = load_principal(application.reader, caller, scopes, role_grants=role_grants_of(request))
     elif scheme == "basic":
         login, password = _basic_credentials(credentials)
         caller = auth.sign_in(Interface.AGENT, login, password, client=client_address(request))
-        principal = load_principal(application.uow, caller)
+        principal = load_principal(application.reader, caller, role_grants=role_grants_of(request))
     else:
         session = auth.find_session(request.cookies.get(SESSION_COOKIE))
         if session is None:
             raise AuthenticationError("sign in: send an API token (Authorization: Bearer tf_…) or a session")
         if request.method not in SAFE_METHODS:
             auth.check_csrf(session, request.headers.get(CSRF_HEADER))
-        principal = load_principal(application.uow, session_caller(session))
+        principal = load_principal(
+            application.reader, session_caller(session), role_grants=role_grants_of(request)
+        )
     if request.method in SAFE_METHODS:
         require_scope(principal, "read")
     return principal

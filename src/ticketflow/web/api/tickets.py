@@ -119,7 +119,7 @@ def search_tickets(
         limit=limit,
         offset=offset,
     )
-    found, total = access.list_tickets(application.uow, principal, query)
+    found, total = access.list_tickets(application.reader, principal, query)
     return page(request, response, [TicketOut.of(t) for t in found], total, limit, offset)
 
 
@@ -128,7 +128,7 @@ def get_ticket(
     ticket_id: TicketId, application: CurrentApplication, principal: CurrentPrincipal, response: Response
 ) -> TicketOut:
     """The ticket; its ``ETag`` is the version to send back in ``If-Match`` when updating."""
-    ticket = access.check_ticket(application.uow, principal, ticket_id)
+    ticket = access.check_ticket(application.reader, principal, ticket_id)
     response.headers["ETag"] = etag(ticket.version)
     return TicketOut.of(ticket)
 
@@ -144,7 +144,7 @@ def update_ticket(
 ) -> TicketOut:
     """Change attributes and dynamic fields (and add an article). With ``If-Match``, a ticket that
     changed since that version is refused with 412 and nothing is written."""
-    current = access.check_ticket(application.uow, principal, ticket_id)
+    current = access.check_ticket(application.reader, principal, ticket_id)
     version = expected_version(if_match, current.version)
     article = body.article.effect(_sender(principal)) if body.article else None
     ticket, _ = attachments.update_ticket(
@@ -175,7 +175,7 @@ def ticket_history(
     offset: Offset = 0,
 ) -> Page[HistoryOut]:
     """The ticket's history with the process engine's trace, oldest first (agents only)."""
-    entries = [HistoryOut.of(e) for e in access.ticket_history(application.uow, principal, ticket_id)]
+    entries = [HistoryOut.of(e) for e in access.ticket_history(application.reader, principal, ticket_id)]
     return slice_page(request, response, entries, limit, offset)
 
 
@@ -191,7 +191,9 @@ def list_articles(
 ) -> Page[ArticleOut]:
     """The articles with their attachments, oldest first; customers see only those visible to customers."""
     files = attachments.list_attachments(application.uow, principal, ticket_id)
-    articles = [ArticleOut.of(a, files) for a in access.list_articles(application.uow, principal, ticket_id)]
+    articles = [
+        ArticleOut.of(a, files) for a in access.list_articles(application.reader, principal, ticket_id)
+    ]
     return slice_page(request, response, articles, limit, offset)
 
 
@@ -213,7 +215,7 @@ def add_article(
         article=body.effect(_sender(principal)),
         field="attachments",
     )
-    added = access.list_articles(application.uow, principal, ticket_id)
+    added = access.list_articles(application.reader, principal, ticket_id)
     mine = [a for a in added if a.id == stored[0].article_id] if stored else []
     return ArticleOut.of((mine or added)[-1], stored)
 
@@ -257,7 +259,7 @@ def list_dialogs(
     ticket_id: TicketId, application: CurrentApplication, principal: CurrentPrincipal
 ) -> list[DialogOut]:
     """The dialogs of the ticket's current activity that the caller may submit now."""
-    found = access.available_dialogs(application.uow, application.runtime, principal, ticket_id)
+    found = access.available_dialogs(application.reader, application.runtime, principal, ticket_id)
     return [DialogOut.of(d) for d in found]
 
 
@@ -273,7 +275,7 @@ def submit_dialog(
 ) -> TicketOut:
     """Submit a dialog: its fields are stored and the process moves on. Bad fields are all named in
     the problem's ``errors``."""
-    current = access.check_ticket(application.uow, principal, ticket_id)
+    current = access.check_ticket(application.reader, principal, ticket_id)
     version = expected_version(if_match, current.version)
     ticket = access.submit_dialog(
         application.uow,
@@ -284,6 +286,7 @@ def submit_dialog(
         {k: tuple(v) if isinstance(v, list) else v for k, v in body.values.items()},
         now=now(),
         expected_version=version,
+        reader=application.reader,
     )
     response.headers["ETag"] = etag(ticket.version)
     return TicketOut.of(ticket)

@@ -40,7 +40,7 @@ def router(ui: Ui) -> APIRouter:
         principal = session.principal
         login = session.caller.login
         mine, _ = access.list_tickets(
-            ui.application.uow,
+            ui.application.reader,
             principal,
             TicketQuery(
                 owner=login,
@@ -53,7 +53,7 @@ def router(ui: Ui) -> APIRouter:
         queues = []
         for queue in _readable_queues(ui, principal):
             query = TicketQuery(queues=(queue,), state_types=OPEN_STATE_TYPES, limit=0)
-            _, count = access.list_tickets(ui.application.uow, principal, query)
+            _, count = access.list_tickets(ui.application.reader, principal, query)
             queues.append((queue, count))
         return ui.render(
             request,
@@ -78,7 +78,7 @@ def router(ui: Ui) -> APIRouter:
         catalog = ui.catalog()
         filters = parse_filters(request.query_params, catalog)
         query = filters.query(sort, order == "desc", PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        tickets, total = access.list_tickets(ui.application.uow, session.principal, query)
+        tickets, total = access.list_tickets(ui.application.reader, session.principal, query)
         queue = filters.attributes["queue"]
         context: dict[str, Any] = {
             "title": f"Queue {queue}" if queue else "All tickets",
@@ -107,7 +107,7 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/tickets/{ticket_id}", response_class=HTMLResponse)
     def zoom(request: Request, session: AgentSession, ticket_id: int) -> HTMLResponse:
-        view = access.show_ticket(ui.application.uow, ui.application.runtime, session.principal, ticket_id)
+        view = access.show_ticket(ui.application.reader, ui.application.runtime, session.principal, ticket_id)
         ticket = view.ticket
         return ui.render(
             request,
@@ -124,8 +124,8 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/tickets/{ticket_id}/history", response_class=HTMLResponse)
     def history(request: Request, session: AgentSession, ticket_id: int) -> HTMLResponse:
-        entries = access.ticket_history(ui.application.uow, session.principal, ticket_id)
-        ticket = access.check_ticket(ui.application.uow, session.principal, ticket_id)
+        entries = access.ticket_history(ui.application.reader, session.principal, ticket_id)
+        ticket = access.check_ticket(ui.application.reader, session.principal, ticket_id)
         return ui.render(
             request,
             "agent/history.html",
@@ -140,7 +140,9 @@ def router(ui: Ui) -> APIRouter:
 def _readable_queues(ui: Ui, principal: Principal) -> list[str]:
     """The queues whose tickets the agent may read (``ro`` on the queue's group)."""
     readable = principal.permissions.groups_with("ro")
-    return sorted(q.name for q in list_records(ui.application.uow, Queue) if q.group in readable and q.valid)
+    return sorted(
+        q.name for q in list_records(ui.application.reader, Queue) if q.group in readable and q.valid
+    )
 
 
 def _actionable(ui: Ui, principal: Principal) -> list[tuple[Ticket, str]]:
@@ -149,7 +151,7 @@ def _actionable(ui: Ui, principal: Principal) -> list[tuple[Ticket, str]]:
 
     The 100 most recently changed active process tickets are the candidates; the page shows 25."""
     waiting, _ = access.list_tickets(
-        ui.application.uow,
+        ui.application.reader,
         principal,
         TicketQuery(
             process_status=PositionStatus.ACTIVE, order_by=TicketOrder.CHANGED_AT, descending=True, limit=100
@@ -158,7 +160,7 @@ def _actionable(ui: Ui, principal: Principal) -> list[tuple[Ticket, str]]:
     application = ui.application
     found = []
     for ticket, _dialogs in access.actionable_tickets(
-        application.uow, application.runtime, principal, waiting
+        application.reader, application.runtime, principal, waiting
     ):
         position = ticket.process
         assert position is not None  # only process tickets offer dialogs

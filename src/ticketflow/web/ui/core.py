@@ -31,6 +31,7 @@ from ticketflow.domain.errors import (
 )
 from ticketflow.usecases.access import Principal, load_principal
 from ticketflow.usecases.auth import session_caller
+from ticketflow.web.deps import role_grants_of
 from ticketflow.web.ui.session import CSRF_FIELD, Session, auth_of, csrf_matches, session_cookie
 
 _ERROR_STATUS: dict[type[TicketflowError], int] = {
@@ -92,13 +93,13 @@ class Ui:
 
     def catalog(self) -> Catalog:
         """The names this system knows (cached by the runtime for a few seconds)."""
-        with self.application.uow() as uow:
+        with self.application.reader() as uow:
             return self.application.runtime.catalog(uow, self.now())
 
     def deployed_process(self, key: str, version: int) -> Process:
         """A deployed process version, from the runtime's cache of compiled versions (versions never
         change, so pages need not parse the stored document again)."""
-        with self.application.uow() as uow:
+        with self.application.reader() as uow:
             return self.application.runtime.load_version(uow, key, version).version.process
 
     def render(self, request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
@@ -150,7 +151,9 @@ def find_session(request: Request) -> Session | None:
     if record is None or session_id is None:
         return None
     try:
-        principal = load_principal(_ui(request).application.uow, session_caller(record))
+        principal = load_principal(
+            _ui(request).application.reader, session_caller(record), role_grants=role_grants_of(request)
+        )
     except PermissionDeniedError:
         return None  # the person was removed or made invalid since signing in
     return Session(session_id, record, principal)

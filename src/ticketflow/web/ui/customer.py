@@ -33,7 +33,7 @@ def router(ui: Ui) -> APIRouter:
     def my_tickets(request: Request, session: CustomerSession) -> HTMLResponse:
         # Mine and, as OTOBO's CustomerIDCheck allows, those of my company (access.list_tickets).
         query = TicketQuery(order_by=TicketOrder.CHANGED_AT, descending=True, limit=100)
-        tickets, total = access.list_tickets(ui.application.uow, session.principal, query)
+        tickets, total = access.list_tickets(ui.application.reader, session.principal, query)
         title = "My and my company's tickets" if session.principal.customer_ids else "My tickets"
         return ui.render(request, "customer/home.html", title=title, tickets=tickets, total=total)
 
@@ -60,7 +60,7 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/tickets/{ticket_id}", response_class=HTMLResponse)
     def zoom(request: Request, session: CustomerSession, ticket_id: int) -> HTMLResponse:
-        view = access.show_ticket(ui.application.uow, ui.application.runtime, session.principal, ticket_id)
+        view = access.show_ticket(ui.application.reader, ui.application.runtime, session.principal, ticket_id)
         ticket = view.ticket
         widget = process_widget(ui, ticket, view)
         return ui.render(

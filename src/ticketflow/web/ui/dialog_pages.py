@@ -31,10 +31,10 @@ class Startable:
 def startable_processes(ui: Ui, interface: Interface) -> list[Startable]:
     """Active processes whose start dialog ``interface`` may fill, by name."""
     found = []
-    for summary in list_processes(ui.application.uow):
+    for summary in list_processes(ui.application.reader):
         if summary.latest_version is None or summary.state != ProcessState.ACTIVE.value:
             continue
-        process = load_process(ui.application.uow, summary.key, summary.latest_version)
+        process = load_process(ui.application.reader, summary.key, summary.latest_version)
         for dialog in available_dialogs(process, None, interface):
             found.append(Startable(process.key, process.name, process.description, dialog))
     return sorted(found, key=lambda s: s.name.lower())
@@ -82,7 +82,7 @@ def dialog_page(
     """The dialog's form; refused (403 naming the permission or the lock, 404 when not offered) like
     its submit, so that nobody fills in a form that cannot be sent."""
     ticket, dialog = access.permitted_dialog(
-        ui.application.uow, ui.application.runtime, session.principal, ticket_id, dialog_key
+        ui.application.reader, ui.application.runtime, session.principal, ticket_id, dialog_key
     )
     form = dialog_form(dialog, ui.catalog(), ticket=ticket)
     return ui.render(request, template, title=f"{dialog.name} · {ticket.number}", ticket=ticket, form=form)
@@ -98,17 +98,17 @@ def dialog_submit(
     zoom_prefix: str,
 ) -> Response:
     ticket, dialog = access.permitted_dialog(
-        ui.application.uow, ui.application.runtime, posted.principal, ticket_id, dialog_key
+        ui.application.reader, ui.application.runtime, posted.principal, ticket_id, dialog_key
     )
     catalog = ui.catalog()
     submitted = submitted_values(dialog, posted.form, catalog)
     version = posted.text("version")
     try:
-        access.submit_dialog(
+        access.submit_permitted_dialog(
             ui.application.uow,
             ui.application.runtime,
             posted.principal,
-            ticket_id,
+            ticket,
             dialog_key,
             submitted,
             now=ui.now(),
@@ -128,7 +128,7 @@ def ticket_field_check(
     """One field of a ticket's dialog form checked as its submit would (after the same permission
     checks as the form); see ``_checked_field``."""
     ticket, dialog = access.permitted_dialog(
-        ui.application.uow, ui.application.runtime, posted.principal, ticket_id, dialog_key
+        ui.application.reader, ui.application.runtime, posted.principal, ticket_id, dialog_key
     )
     return _checked_field(ui, request, posted, dialog, ticket)
 
