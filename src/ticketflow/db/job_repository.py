@@ -12,13 +12,14 @@ number, so a worker that lost its lease cannot overwrite the new owner's work.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, null, or_, select, update
 
 from ticketflow.db.prepared import Prepared, notify_at_commit
 from ticketflow.db.tables import incidents, job_attempts, jobs, tickets
@@ -58,6 +59,59 @@ def _claim_facts() -> tuple[Any, Any]:
 
 
 _NEWEST_SIBLING, _TICKET_VERSION = _claim_facts()
+
+# Parameter names of the finishing statements: prefixed, so that none is taken for a column to SET.
+_FENCE_KEYS = ("f_job_id", "f_worker", "f_attempt", "f_running", "f_status", "f_job_time")
+_CLOSE_KEYS = ("f_job_id", "f_attempt", "f_attempt_time", "f_outcome", "f_error", "f_response")
+
+
+@functools.cache
+def _finish_statements(queued: bool, sets_error: bool) -> tuple[Prepared, Prepared, Prepared]:
+    """The fenced job update, the attempt's closing update, and both in one statement (PostgreSQL,
+    a CTE) — prepared once per variant: the job goes back to the queue (``run_at``) or ends
+    (``finished_at``), with or without ``last_error``. Built and compiled per call, finishing an
+    attempt cost about 1 ms of CPU (measured), a fifth of a service job in the worker."""
+    values: dict[str, Any] = {
+        "status": bindparam("f_status", type_=jobs.c.status.type),
+        "locked_by": null(),
+        "locked_until": null(),
+        ("run_at" if queued else "finished_at"): bindparam("f_job_time", type_=jobs.c.run_at.type),
+    }
+    if sets_error:
+        values["last_error"] = bindparam("f_last_error", type_=jobs.c.last_error.type)
+    attempt = bindparam("f_attempt", type_=job_attempts.c.attempt.type)
+    fenced = (
+        update(jobs)
+        .where(
+            jobs.c.id == bindparam("f_job_id", type_=jobs.c.id.type),
+            jobs.c.locked_by == bindparam("f_worker", type_=jobs.c.locked_by.type),
+            jobs.c.attempts == attempt,
+            jobs.c.status == bindparam("f_running", type_=jobs.c.status.type),
+        )
+        .values(values)
+    )
+    closing = update(job_attempts).values(
+        finished_at=bindparam("f_attempt_time", type_=job_attempts.c.finished_at.type),
+        outcome=bindparam("f_outcome", type_=job_attempts.c.outcome.type),
+        error=bindparam("f_error", type_=job_attempts.c.error.type),
+        response=bindparam("f_response", type_=job_attempts.c.response.type),
+    )
+    finished = fenced.returning(jobs.c.id).cte("finished")
+    both = closing.add_cte(finished).where(
+        job_attempts.c.job_id.in_(select(finished.c.id)), job_attempts.c.attempt == attempt
+    )
+    alone = closing.where(
+        job_attempts.c.job_id == bindparam("f_job_id", type_=job_attempts.c.job_id.type),
+        job_attempts.c.attempt == attempt,
+    )
+    return Prepared(fenced), Prepared(alone), Prepared(both)
+
+
+def _only(values: dict[str, Any], keys: tuple[str, ...], sets_error: bool) -> dict[str, Any]:
+    chosen = {key: values[key] for key in keys}
+    if sets_error:
+        chosen["f_last_error"] = values["f_last_error"]
+    return chosen
 
 
 class SqlJobQueue:
@@ -233,41 +287,30 @@ class SqlJobQueue:
         response: str | None = None,
     ) -> bool:
         """See ``JobQueue.finish_attempt``."""
-        values: dict[str, Any] = {"status": status.value, "locked_by": None, "locked_until": None}
-        if status is JobStatus.QUEUED:
-            values["run_at"] = run_at if run_at is not None else now
-        else:
-            values["finished_at"] = now
-        if error is not None or outcome is AttemptOutcome.SUCCEEDED:
-            values["last_error"] = error
-        fenced = (
-            update(jobs)
-            .where(
-                jobs.c.id == claim.job.id,
-                jobs.c.locked_by == worker,
-                jobs.c.attempts == claim.attempt,
-                jobs.c.status == JobStatus.RUNNING.value,
-            )
-            .values(**values)
-        )
-        attempt = update(job_attempts).values(
-            finished_at=now, outcome=outcome.value, error=error, response=response
-        )
+        queued = status is JobStatus.QUEUED
+        sets_error = error is not None or outcome is AttemptOutcome.SUCCEEDED
+        values = {
+            "f_job_id": claim.job.id,
+            "f_worker": worker,
+            "f_attempt": claim.attempt,
+            "f_running": JobStatus.RUNNING.value,
+            "f_status": status.value,
+            "f_job_time": (run_at if run_at is not None else now) if queued else now,
+            "f_attempt_time": now,
+            "f_outcome": outcome.value,
+            "f_error": error,
+            "f_response": response,
+        }
+        if sets_error:
+            values["f_last_error"] = error
+        fenced, closing, both = _finish_statements(queued, sets_error)
         if self._connection.dialect.name == "postgresql":
             # One round trip instead of two: the attempt row is closed only if the fenced job
             # update matched (the attempt row exists from the claim, so one row means kept).
-            finished = fenced.returning(jobs.c.id).cte("finished")
-            closed = self._connection.execute(
-                attempt.add_cte(finished).where(
-                    job_attempts.c.job_id.in_(select(finished.c.id)), job_attempts.c.attempt == claim.attempt
-                )
-            )
-            return int(closed.rowcount) == 1
-        if self._connection.execute(fenced).rowcount != 1:
+            return int(both.execute(self._connection, values).rowcount) == 1
+        if fenced.execute(self._connection, _only(values, _FENCE_KEYS, sets_error)).rowcount != 1:
             return False
-        self._connection.execute(
-            attempt.where(job_attempts.c.job_id == claim.job.id, job_attempts.c.attempt == claim.attempt)
-        )
+        closing.execute(self._connection, _only(values, _CLOSE_KEYS, False))
         return True
 
     def list_attempts(self, job_id: int) -> Sequence[JobAttempt]:
