@@ -7,6 +7,7 @@ tables keep an integer ``id`` too, for OTOBO-style ``QueueID``/``StateID`` in th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,12 +63,28 @@ class UtcDateTime(TypeDecorator[datetime]):
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name == "sqlite":
+            return _sqlite_text
+        return super().bind_processor(dialect)
+
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime from the database, got {value!r}")
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _sqlite_text(value: datetime | None) -> str | None:
+    """An aware datetime as SQLite stores it: naive UTC in SQLAlchemy's text format for SQLite,
+    ``YYYY-MM-DD HH:MM:SS.ffffff``. The same text as ``process_bind_param`` followed by SQLAlchemy's
+    DATETIME processor (which fills a %-template, ~3 µs a value; a durable step binds four)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the store only takes aware datetimes")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _name_ref(target: str, *, nullable: bool = False, name: str | None = None) -> Column[str]:
