@@ -150,9 +150,7 @@ class PreparedInsert:
 
     def __init__(self, table: Table) -> None:
         self._table = table
-        self._cache: dict[
-            tuple[str, tuple[str, ...], int], tuple[_Compiled, tuple[tuple[str, str], ...]]
-        ] = {}
+        self._cache: dict[tuple[str, tuple[str, ...], int], _InsertPlan] = {}
 
     def insert(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert ``rows`` (all with the same keys) in the connection's transaction. Driver errors are
@@ -163,31 +161,49 @@ class PreparedInsert:
     def _insert(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
             return
-        keys = tuple(rows[0].keys())
-        compiled, names = self._compiled(connection.dialect, keys, len(rows))
-        width = len(keys)  # names are row by row: row 0's keys, then row 1's …
-        values = {name: rows[index // width][key] for index, (name, key) in enumerate(names)}
-        parameters = compiled.parameters(values)
+        compiled, plan, names = self._compiled(connection.dialect, tuple(rows[0].keys()), len(rows))
+        # Straight from the rows to the driver's parameters, each value converted as ``execute``
+        # would: no dict of the statement's named parameters in between (a step's history insert
+        # binds 42 values).
+        converted = [
+            rows[index][key] if processor is None else processor(rows[index][key])
+            for index, key, processor in plan
+        ]
+        parameters: Any = converted if compiled.positional else dict(zip(names, converted, strict=True))
         try:
             _cursor(connection).execute(compiled.sql, parameters)
         except connection.dialect.loaded_dbapi.Error as error:
             raise _translated(connection, compiled.sql, parameters, error) from error
 
-    def _compiled(
-        self, dialect: Dialect, keys: tuple[str, ...], count: int
-    ) -> tuple[_Compiled, tuple[tuple[str, str], ...]]:
+    def _compiled(self, dialect: Dialect, keys: tuple[str, ...], count: int) -> _InsertPlan:
+        """The statement for ``count`` rows of ``keys``, its parameters' plan in driver order and
+        their names in that order."""
         cache_key = (dialect.name, keys, count)
         found = self._cache.get(cache_key)
         if found is None:
             columns = self._table.c
-            names = tuple((f"{key}_r{index}", key) for index in range(count) for key in keys)
+            names = tuple((f"{key}_r{index}", index, key) for index in range(count) for key in keys)
             rows = [
-                {key: bindparam(name, type_=columns[key].type) for name, key in names[i : i + len(keys)]}
+                {
+                    key: bindparam(name, type_=columns[key].type)
+                    for name, _index, key in names[i : i + len(keys)]
+                }
                 for i in range(0, len(names), len(keys))
             ]
-            found = (_Compiled(insert(self._table).values(rows), dialect, (), many=False), names)
+            compiled = _Compiled(insert(self._table).values(rows), dialect, (), many=False)
+            where = {name: (index, key) for name, index, key in names}
+            # Positional drivers take the parameters in statement order; named ones by name.
+            order = compiled.names if compiled.positional else tuple(name for name, _index, _key in names)
+            plan = tuple((*where[name], compiled.processors.get(name)) for name in order)
+            found = (compiled, plan, order)
             self._cache[cache_key] = found
         return found
+
+
+# A multi-row insert's parameters in driver order: (row index, column key, conversion or None).
+_RowPlan = tuple[tuple[int, str, "_Processor | None"], ...]
+# The compiled insert, its row plan and the parameters' names in the same order.
+_InsertPlan = tuple[_Compiled, _RowPlan, tuple[str, ...]]
 
 
 @contextmanager
