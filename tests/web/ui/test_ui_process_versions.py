@@ -83,6 +83,8 @@ def test_the_diff_draws_both_versions_and_lists_every_change_field_by_field(ada:
     assert 'class="activity end added" data-key="archive"' in svg
     assert 'class="activity user-task changed" data-key="approval"' in svg
     assert 'class="transition added" data-key="to-archive"' in svg
+    archive = svg.split('data-key="archive"', 1)[1].split("</g>\n  </g>", 1)[0]
+    assert ">new</text>" in archive  # a word as well as a colour
     changes = _flat(page.text.split('id="changes-heading"', 1)[1])
     name_row = '<th scope="row">name</th><td><code>Manager approval</code></td>'
     assert name_row + "<td><code>Approval by the manager</code></td>" in changes

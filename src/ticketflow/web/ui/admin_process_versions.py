@@ -22,7 +22,7 @@ from ticketflow.usecases import process_versions, processes
 from ticketflow.usecases.access import require_admin
 from ticketflow.web.ui.admin_process_pages import process_page
 from ticketflow.web.ui.core import AgentForm, AgentSession, Ui, redirect
-from ticketflow.web.ui.diagram import process_diagram
+from ticketflow.web.ui.diagram import Badge, process_diagram
 
 
 class ExportFormat(StrEnum):
@@ -65,8 +65,9 @@ def router(ui: Ui) -> APIRouter:
         comparison = process_versions.compare_versions(ui.application.uow, key, old, new)
         history = process_versions.version_history(ui.application.uow, key)
         changes = comparison.changes
+        marks = diagram_marks(changes)
         diagram = process_diagram(
-            union_process(comparison.old, comparison.new), None, marks=diagram_marks(changes)
+            union_process(comparison.old, comparison.new), None, marks=marks, badges=_badges(marks, old, new)
         )
         return ui.render(
             request,
@@ -149,6 +150,18 @@ def _version_number(text: str, field: str) -> int:
     if not text.strip().isdigit() or int(text) < 1:
         raise InvalidInputError(f"'{text}' is not a version number", field=field)
     return int(text)
+
+
+def _badges(marks: dict[str, tuple[str, ...]], old: int, new: int) -> dict[str, tuple[Badge, ...]]:
+    """A word in each marked box, so the diff reads without telling colours apart."""
+    words = {
+        ChangeKind.ADDED.value: Badge("new", title=f"added in version {new}"),
+        ChangeKind.REMOVED.value: Badge(
+            "gone", title=f"not in version {new} (drawn where version {old} had it)"
+        ),
+        ChangeKind.CHANGED.value: Badge("edit", title=f"changed from version {old} to {new}"),
+    }
+    return {key: (words[kinds[0]],) for key, kinds in marks.items() if kinds and kinds[0] in words}
 
 
 def _groups(changes: tuple[ElementChange, ...]) -> list[ChangeGroup]:
