@@ -277,6 +277,7 @@ ticket_history = Table(
         "history_type",
         "created_at",
         "name",
+        "id",
         sqlite_where=text(_PROCESS_STEPS),
         postgresql_where=text(_PROCESS_STEPS),
     ),
