@@ -15,11 +15,12 @@ from ticketflow.bootstrap import Application, job_handlers
 from ticketflow.db.tables import metadata
 from ticketflow.domain.definitions import Interface
 from ticketflow.domain.notifications import RenderedMail
+from ticketflow.domain.webservice_mapping import ServiceRequest
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.dialogs import submit_dialog
 from ticketflow.usecases.scenarios import save_scenario
 from ticketflow.usecases.testmode import ProcessSource, parse_test_input, run_saved_scenarios, run_test_mode
-from ticketflow.usecases.testmode_mail import render_run_mails
+from ticketflow.usecases.testmode_outbound import render_run_outbound
 from ticketflow.usecases.tickets import TicketInput, create_ticket
 from ticketflow.worker.app import build_worker
 from ticketflow.worker.loop import WorkerOptions
@@ -60,7 +61,7 @@ def _run_worker(app: Application) -> int:
 
 
 def test_a_test_run_and_the_saved_suite_send_nothing(
-    demo_app: Application, http_service: FakeService, mailbox: MailBox
+    demo_app: Application, http_service: FakeService, mailbox: MailBox, service_url: str
 ) -> None:
     save_scenario(demo_app.uow, "purchase-request", "delivered", SCENARIO, saved_by="admin", now=NOW)
     before = _every_row(demo_app)
@@ -72,7 +73,7 @@ def test_a_test_run_and_the_saved_suite_send_nothing(
         parse_test_input(SCENARIO),
         now=NOW,
     )
-    mails = render_run_mails(demo_app.uow, demo_app.runtime, report, NOW)
+    outbound = render_run_outbound(demo_app.uow, demo_app.runtime, report, NOW)
     [result] = run_saved_scenarios(
         demo_app.uow, demo_app.runtime, ProcessSource(key="purchase-request"), now=NOW
     )
@@ -80,8 +81,12 @@ def test_a_test_run_and_the_saved_suite_send_nothing(
 
     assert report.path[-1] == "end"
     assert result.passed
-    rendered = [m for m in mails.values() if isinstance(m, RenderedMail)]
-    assert "Please decide on Two monitors" in [m.subject for m in rendered]
+    mails = [m for m in outbound.values() if isinstance(m, RenderedMail)]
+    assert "Please decide on Two monitors" in [m.subject for m in mails]
+    [request] = [r for r in outbound.values() if isinstance(r, ServiceRequest)]
+    assert (request.method, request.url) == ("POST", f"{service_url}/erp/orders")
+    assert request.body["items"] == "2 x 27-inch monitor"
+    assert request.body["requester"] == "alice@example.com"  # the customer's data, as the worker reads it
     assert attempts == 0
     assert http_service.requests == []
     assert mailbox.envelopes == []

@@ -19,6 +19,8 @@ from ticketflow.domain.engine import EngineContext, compile_process
 from ticketflow.domain.errors import DefinitionError, InvalidInputError, NotFoundError, Problem
 from ticketflow.domain.formats.native_json import content_hash
 from ticketflow.domain.simulation import Expectation, SimulationReport, differences, simulate
+from ticketflow.domain.tickets import TicketSnapshot, Value
+from ticketflow.usecases.catalog_records import CustomerUser
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.runtime import ProcessRuntime
 from ticketflow.usecases.scenario_records import StoredScenario
@@ -147,19 +149,49 @@ def _parsed(stored: StoredScenario) -> SavedScenario:
     return parse_scenario(stored.name, stored.document, saved_at=stored.saved_at, saved_by=stored.saved_by)
 
 
+def customer_data(uow: UnitOfWork, login: Value | None) -> dict[str, str]:
+    """The customer user's data under OTOBO's CustomerUser keys (empty for none or an unknown one):
+    a test ticket reads ``<OTOBO_CUSTOMER_DATA_…>`` as a real one does."""
+    user = uow.catalog.find(CustomerUser, login) if isinstance(login, str) and login else None
+    if user is None:
+        return {}
+    return {
+        "UserLogin": user.login,
+        "UserEmail": user.email,
+        "UserFirstname": user.first_name,
+        "UserLastname": user.last_name,
+        "UserCustomerID": user.customer_id,
+    }
+
+
+def with_customer(snapshot: TicketSnapshot, customer: Mapping[str, str]) -> TicketSnapshot:
+    return TicketSnapshot(snapshot.attributes, snapshot.dynamic_fields, customer, snapshot.linked)
+
+
+def customers_of(uow: UnitOfWork, scenarios: Iterable[SavedScenario]) -> dict[str, dict[str, str]]:
+    """The customer data of every customer user the scenarios start with, by login."""
+    logins = {s.test_input.ticket.get("CustomerUserID") for s in scenarios}
+    return {login: customer_data(uow, login) for login in logins if isinstance(login, str) and login}
+
+
 def play_scenarios(
     scenarios: Iterable[SavedScenario],
     process: Process,
     version: int,
     catalog: Catalog,
     context: EngineContext,
+    customers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[ScenarioResult]:
-    """Run each scenario on ``process`` from its own starting ticket and compare the end with its
-    expectation. Pure: nothing is read or written."""
+    """Run each scenario on ``process`` from its own starting ticket (with its customer's data from
+    ``customers``, by login) and compare the end with its expectation. Pure: nothing is read or
+    written."""
     compiled = compile_process(ProcessVersion(process, version, content_hash(process)))
     results = []
     for scenario in scenarios:
         snapshot = starting_snapshot(None, scenario.test_input.ticket, catalog.states)
+        login = scenario.test_input.ticket.get("CustomerUserID")
+        if customers and isinstance(login, str) and login in customers:
+            snapshot = with_customer(snapshot, customers[login])
         try:
             report = simulate(compiled, version, snapshot, scenario.test_input.scenario, catalog, context)
         except InvalidInputError as error:
@@ -190,7 +222,8 @@ def failing_scenarios(
         except InvalidInputError as error:
             problems.append(Problem(f"scenario:{entry.name}", error.message))
     context = runtime.engine_context(catalog, now)
-    for result in play_scenarios(playable, process, version, catalog, context):
+    customers = customers_of(uow, playable)
+    for result in play_scenarios(playable, process, version, catalog, context, customers):
         problems.extend(Problem(f"scenario:{result.name}", text) for text in result.differences)
     return tuple(problems)
 

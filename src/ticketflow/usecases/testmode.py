@@ -22,7 +22,14 @@ from ticketflow.domain.tickets import Value
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.processes import parse_document
 from ticketflow.usecases.runtime import ProcessRuntime
-from ticketflow.usecases.scenarios import ScenarioResult, list_scenarios, play_scenarios
+from ticketflow.usecases.scenarios import (
+    ScenarioResult,
+    customer_data,
+    customers_of,
+    list_scenarios,
+    play_scenarios,
+    with_customer,
+)
 from ticketflow.usecases.test_inputs import TestInput, parse_test_input, starting_snapshot
 
 __all__ = [
@@ -64,8 +71,9 @@ def run_test_mode(
         process, version = _load(uow, runtime, source)
         catalog = runtime.catalog(uow, now)
         base = uow.tickets.get(from_ticket).snapshot() if from_ticket is not None else None
+        snapshot = starting_snapshot(base, test_input.ticket, catalog.states)
+        snapshot = with_customer(snapshot, customer_data(uow, snapshot.value("CustomerUserID")))
         uow.rollback()
-    snapshot = starting_snapshot(base, test_input.ticket, catalog.states)
     compiled = compile_process(ProcessVersion(process, version, content_hash(process)))
     return simulate(
         compiled, version, snapshot, test_input.scenario, catalog, runtime.engine_context(catalog, now)
@@ -83,8 +91,10 @@ def run_saved_scenarios(
     with uow_factory() as uow:
         process, version = _load(uow, runtime, source)
         catalog = runtime.catalog(uow, now)
+        customers = customers_of(uow, scenarios)
         uow.rollback()
-    return play_scenarios(scenarios, process, version, catalog, runtime.engine_context(catalog, now))
+    context = runtime.engine_context(catalog, now)
+    return play_scenarios(scenarios, process, version, catalog, context, customers)
 
 
 def load_source(

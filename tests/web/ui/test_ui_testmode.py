@@ -156,6 +156,8 @@ def test_stepping_lights_the_path_and_lists_the_would_be_effects(ada: Visitor) -
     assert "Path: request → approval → prepare-order → order" in page
     assert "call web service ERP invoker CreateOrder" in page
     assert "never called in Test Mode" in page
+    assert "/erp/orders" in page  # the request rendered as the worker would send it
+    assert "Idempotency-Key: test-mode" in page
     assert "Answer the web service (canned)" in page
     assert 'data-key="approved"' in page
     assert 'class="transition visited" data-key="approved"' in page

@@ -36,7 +36,7 @@ from ticketflow.usecases.testmode import (
     run_saved_scenarios,
     run_test_mode,
 )
-from ticketflow.usecases.testmode_mail import render_run_mails
+from ticketflow.usecases.testmode_outbound import render_run_outbound
 from ticketflow.web.ui.core import AgentForm, AgentSession, SignedInForm, Ui
 from ticketflow.web.ui.diagram import process_diagram
 from ticketflow.web.ui.forms import Submitted, submitted_values
@@ -281,9 +281,14 @@ def _render(ui: Ui, request: Request, key: str, version: str, state: PageState) 
     if state.test_input is not None:
         try:
             report = _run(ui, key, version, state.test_input)
-            mails = render_run_mails(ui.application.uow, ui.application.runtime, report, ui.now())
+            outbound = render_run_outbound(ui.application.uow, ui.application.runtime, report, ui.now())
             view = run_view(
-                process, catalog, state.test_input, report, mails=mails, failed_dialog=state.failed_dialog
+                process,
+                catalog,
+                state.test_input,
+                report,
+                outbound=outbound,
+                failed_dialog=state.failed_dialog,
             )
         except InvalidInputError as refused:
             state.problems.append(refused.message)

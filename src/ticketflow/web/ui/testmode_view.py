@@ -35,10 +35,13 @@ from ticketflow.domain.positions import PositionStatus
 from ticketflow.domain.simulation import SimulatedStep, SimulationReport
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Value
 from ticketflow.domain.trace import Moved
+from ticketflow.domain.webservice_mapping import ServiceRequest
 from ticketflow.usecases.test_inputs import DEFAULT_TICKET, TestInput, input_document, starting_snapshot
-from ticketflow.usecases.testmode_mail import RenderedMails
+from ticketflow.usecases.testmode_outbound import Rendered
 from ticketflow.web.ui.diagram import Diagram, process_diagram
 from ticketflow.web.ui.forms import DialogForm, Submitted, dialog_form
+
+Outbound = RenderedMail | ServiceRequest | str
 
 # The sample-ticket form: these attributes, then every dynamic field the process's dialogs use.
 _START_ATTRIBUTES = ("Title", "Queue", "State", "Priority", "CustomerUserID")
@@ -124,18 +127,18 @@ def run_view(
     test_input: TestInput,
     report: SimulationReport,
     *,
-    mails: RenderedMails | None = None,
+    outbound: Rendered | None = None,
     failed_dialog: tuple[str, Submitted, Sequence[Problem]] | None = None,
 ) -> RunView:
-    """The page's picture of ``report``: ``mails`` are its e-mails rendered (by step and effect
-    index); ``failed_dialog`` re-renders a refused step with its errors."""
+    """The page's picture of ``report``: ``outbound`` are its e-mails and service requests rendered
+    (by step and effect index); ``failed_dialog`` re-renders a refused step with its errors."""
     start = starting_snapshot(None, test_input.ticket, catalog.states).data()
     changed = tuple(
         (key, _text(value))
         for key, value in sorted(report.final_data.items())
         if start.get(key) != value and key != "StateType"
     )
-    rendered = mails or {}
+    rendered = outbound or {}
     return RunView(
         report,
         _diagram(process, report),
@@ -160,9 +163,9 @@ def _diagram(process: Process, report: SimulationReport) -> Diagram:
     return process_diagram(process, report.final_position.activity_key, marks=marks)
 
 
-def _step(number: int, step: SimulatedStep, mails: Mapping[int, RenderedMail | str]) -> StepView:
+def _step(number: int, step: SimulatedStep, rendered: Mapping[int, Outbound]) -> StepView:
     effects = tuple(_line(e, "the dialog would ") for e in step.dialog_effects) + tuple(
-        _line(e, "would ", mails.get(index)) for index, e in enumerate(step.effects)
+        _line(e, "would ", rendered.get(index)) for index, e in enumerate(step.effects)
     )
     return StepView(
         number,
@@ -174,21 +177,36 @@ def _step(number: int, step: SimulatedStep, mails: Mapping[int, RenderedMail | s
     )
 
 
-def _line(effect: Effect, prefix: str, mail: RenderedMail | str | None = None) -> EffectLine:
+def _line(effect: Effect, prefix: str, rendered: Outbound | None = None) -> EffectLine:
     text = prefix + describe_effect(effect)
     match effect:
         case SendNotification():
-            if isinstance(mail, RenderedMail):
-                detail = f"Subject: {mail.subject}\n\n{mail.text}".rstrip()
+            if isinstance(rendered, RenderedMail):
+                detail = f"Subject: {rendered.subject}\n\n{rendered.text}".rstrip()
+            elif isinstance(rendered, str):
+                detail = rendered
             else:
-                detail = mail or f"Subject: {effect.subject}\n\n{effect.body}".rstrip()
+                detail = f"Subject: {effect.subject}\n\n{effect.body}".rstrip()
             return EffectLine(text + " — rendered, not sent", detail)
         case CallWebService():
-            return EffectLine(text + " — never called in Test Mode")
+            if isinstance(rendered, ServiceRequest):
+                return EffectLine(text + " — never called in Test Mode", _request_text(rendered))
+            problem = rendered if isinstance(rendered, str) else ""
+            return EffectLine(text + " — never called in Test Mode", problem)
         case AddArticle():
             return EffectLine(text, effect.body)
         case _:
             return EffectLine(text)
+
+
+def _request_text(request: ServiceRequest) -> str:
+    """The request as it would go out: method, URL with query, headers, JSON body."""
+    query = "&".join(f"{k}={v}" for k, v in request.query)
+    lines = [f"{request.method} {request.url}{'?' + query if query else ''}"]
+    lines += [f"{name}: {value}" for name, value in request.headers.items()]
+    if request.body is not None:
+        lines += ["", json.dumps(request.body, indent=2, ensure_ascii=False)]
+    return "\n".join(lines)
 
 
 def _offered(

@@ -1,0 +1,116 @@
+"""What a Test Mode run would send, rendered as the worker would render it — and never sent.
+
+The worker renders a ``SendNotification`` or a ``CallWebService`` after the step's commit, from the
+ticket as the step left it; Test Mode does the same from each step's in-memory snapshot (with the
+customer user's data, as the worker reads it):
+
+* e-mails: the template's subject and body (or the action's own), OTOBO's tags filled from the ticket,
+  its owner and responsible. Recipients stay specs (``owner``, ``customer``, ``role:Buyers`` …):
+  resolving them to addresses is the worker's.
+* service requests: the registered web service's method, URL, query, headers and body for the
+  invoker (``build_request``); credentials are never part of a request value.
+
+Only the catalog is read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ticketflow.domain.effects import CallWebService, Effect, SendNotification
+from ticketflow.domain.errors import InvalidInputError
+from ticketflow.domain.notifications import NotificationData, RenderedMail, person_data, render_notification
+from ticketflow.domain.placeholders import Labels
+from ticketflow.domain.simulation import SimulationReport
+from ticketflow.domain.tickets import TicketSnapshot
+from ticketflow.domain.webservice_mapping import ServiceRequest, build_request
+from ticketflow.domain.webservices import parse_web_service
+from ticketflow.usecases.catalog_records import Agent, NotificationTemplate, WebService
+from ticketflow.usecases.ports import UnitOfWork
+from ticketflow.usecases.runtime import ProcessRuntime
+from ticketflow.usecases.scenarios import customer_data, with_customer
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+# (step index, effect index) → what would be sent, or why the worker could not send it.
+Rendered = dict[tuple[int, int], RenderedMail | ServiceRequest | str]
+
+# Requests rendered here are never made; the header still shows where a real one puts its key.
+TEST_MODE_IDEMPOTENCY_KEY = "test-mode"
+
+
+def render_run_outbound(
+    uow_factory: UnitOfWorkFactory, runtime: ProcessRuntime, report: SimulationReport, now: datetime
+) -> Rendered:
+    """Every e-mail and service request of ``report``, keyed by step and effect index."""
+    wanted = [
+        (i, j, effect, step.snapshot)
+        for i, step in enumerate(report.steps)
+        for j, effect in enumerate(step.effects)
+        if isinstance(effect, SendNotification | CallWebService) and step.snapshot is not None
+    ]
+    rendered: Rendered = {}
+    if not wanted:
+        return rendered
+    with uow_factory() as uow:
+        labels = runtime.engine_context(runtime.catalog(uow, now), now).dynamic_field_labels
+        for i, j, effect, snapshot in wanted:
+            assert snapshot is not None  # filtered above; narrows the type
+            full = with_customer(snapshot, customer_data(uow, snapshot.value("CustomerUserID")))
+            rendered[(i, j)] = _render(uow, effect, full, labels)
+        uow.rollback()
+    return rendered
+
+
+def _render(
+    uow: UnitOfWork, effect: Effect, snapshot: TicketSnapshot, labels: Labels
+) -> RenderedMail | ServiceRequest | str:
+    if isinstance(effect, SendNotification):
+        return _mail(uow, effect, snapshot, labels)
+    assert isinstance(effect, CallWebService)  # the only other kind asked for
+    return _request(uow, effect, snapshot, labels)
+
+
+def _mail(
+    uow: UnitOfWork, mail: SendNotification, snapshot: TicketSnapshot, labels: Labels
+) -> RenderedMail | str:
+    subject, body, content_type = mail.subject, mail.body, mail.content_type
+    if mail.template:
+        template = uow.catalog.find(NotificationTemplate, mail.template)
+        if template is None or not template.valid:
+            return f"template '{mail.template}' does not exist or is invalid: the worker would give up"
+        if not subject and not body:
+            content_type = template.content_type
+        subject, body = subject or template.subject, body or template.body
+    owner = _person(uow, snapshot.value("Owner"))
+    responsible = _person(uow, snapshot.value("Responsible"))
+    data = NotificationData(owner, responsible, {}, {}, labels)
+    return render_notification(subject, body, content_type, snapshot, data)
+
+
+def _request(
+    uow: UnitOfWork, call: CallWebService, snapshot: TicketSnapshot, labels: Labels
+) -> ServiceRequest | str:
+    record = uow.catalog.find(WebService, call.web_service)
+    if record is None or not record.valid:
+        return f"web service '{call.web_service}' is not registered or invalid: the worker would give up"
+    try:
+        service = parse_web_service(record.name, record.config)
+        return build_request(
+            service,
+            call.invoker,
+            call.parameters,
+            snapshot,
+            timeout=call.timeout,
+            idempotency_key=TEST_MODE_IDEMPOTENCY_KEY,
+            labels=labels,
+        )
+    except InvalidInputError as error:
+        return f"{call.web_service}/{call.invoker}: {error.message}: the worker would give up"
+
+
+def _person(uow: UnitOfWork, login: object) -> dict[str, str]:
+    agent = uow.catalog.find(Agent, login) if isinstance(login, str) and login else None
+    if agent is None:
+        return {}
+    return person_data(agent.login, agent.first_name, agent.last_name, agent.email)
