@@ -16,7 +16,7 @@ keep-alive client, send requests back to back:
 Each: a warm-up, then ``REPS`` timed windows of ``SECONDS``; requests/s per window (median [min–max])
 and latency per request over all timed windows (median / p90 / p99 [min–max], ms).
 
-Run: .venv/bin/python bench/web_requests.py   [--quick] [--only sqlite|postgres]
+Run: .venv/bin/python bench/web_requests.py   [--quick] [--only sqlite|postgres] [--workers N]
 """
 
 from __future__ import annotations
@@ -158,11 +158,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, command: list[str] | None = None) -> Iterator[str]:
-    """``ticketflow serve`` on a free loopback port until the block ends; its base URL."""
+def server(url: str, command: list[str] | None = None, options: tuple[str, ...] = ()) -> Iterator[str]:
+    """``ticketflow serve [OPTIONS]`` on a free loopback port until the block ends; its base URL."""
     port = free_port()
     env = {**os.environ, "TICKETFLOW_DATABASE_URL": url}
-    argv = [*(command or [TICKETFLOW]), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    argv = [*(command or [TICKETFLOW]), "serve", "--host", "127.0.0.1", "--port", str(port), *options]
     process = subprocess.Popen(
         argv, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -341,9 +341,9 @@ def dialog_load(url: str, base: str, buyer: str, plan: Plan, capacity: int) -> d
             client.close()
 
 
-def measure(url: str, plan: Plan, capacity: int) -> dict[str, Any]:
+def measure(url: str, plan: Plan, capacity: int, options: tuple[str, ...] = ()) -> dict[str, Any]:
     token, buyer = prepare(url)
-    with server(url) as base:
+    with server(url, options=options) as base:
         create = create_load(base, token, plan)
         dialog = dialog_load(url, base, buyer, plan, capacity)
     return {"ticket_create_api": create, "dialog_submit_form": dialog}
@@ -360,7 +360,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--workers", type=int, help="serve --workers N (default: serve's own default)")
     args = parser.parse_args()
+    options = ("--workers", str(args.workers)) if args.workers else ()
     plan = Plan(reps=3, seconds=1.0, warmup=1.0) if args.quick else Plan(reps=5, seconds=5.0, warmup=3.0)
     capacity = int((plan.warmup + plan.reps * plan.seconds) * 1500)  # far more than submits can happen
     scenarios: dict[str, Any] = {}
@@ -377,7 +379,7 @@ def main() -> None:
                 scenarios[name] = {"skipped": f"no server at {POSTGRES_SERVER}"}
                 continue
             load_before = os.getloadavg()
-            scenarios[name] = measure(url, plan, capacity)
+            scenarios[name] = measure(url, plan, capacity, options)
             scenarios[name]["load_average_before_after"] = [list(load_before), list(os.getloadavg())]
         for kind, label in (
             ("ticket_create_api", "ticket create (API)"),
@@ -395,6 +397,7 @@ def main() -> None:
         {
             "quick": args.quick,
             "plan": {"reps": plan.reps, "seconds": plan.seconds, "warmup": plan.warmup, "clients": CLIENTS},
+            "serve_options": list(options),
             "targets": TARGETS,
             "scenarios": scenarios,
             "machine": machine(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -91,15 +92,49 @@ def serve(
         None, help="Interface to listen on (default: TICKETFLOW_HOST or 127.0.0.1)."
     ),
     port: int | None = typer.Option(None, help="Port to listen on (default: TICKETFLOW_PORT or 8000)."),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        max=64,
+        help="Server processes (default: the CPU count on PostgreSQL; 1 on SQLite, whose writers "
+        "take turns inside one process but would wait in SQLite's sleeping lock across processes).",
+    ),
+    access_log: bool = typer.Option(
+        False,
+        "--access-log/--no-access-log",
+        help="Log a line per request (off by default: it costs time on every request; errors are "
+        "logged either way).",
+    ),
 ) -> None:
-    """Run the web server (REST API, OTOBO-compatible API, UI) until interrupted."""
+    """Run the web server (REST API, OTOBO-compatible API, UI) until interrupted.
+
+    uvicorn uses uvloop and httptools when they are installed (the ``fast`` extra)."""
     import uvicorn
 
     settings = settings_of(ctx)
+    processes = workers or default_workers(settings.database_url)
+    options = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_level": settings.log_level.lower(),
+        "access_log": access_log,
+    }
+    if processes > 1:
+        # Each process builds its own app from the environment: hand it this command's settings.
+        os.environ["TICKETFLOW_DATABASE_URL"] = settings.database_url
+        uvicorn.run(WEB_APP_FACTORY, factory=True, workers=processes, **options)  # type: ignore[arg-type]
+        return
     # Looked up by name: the CLI and the web package are independent entry points (import-linter);
     # serving the web app is composition, not use of its internals.
     web = importlib.import_module("ticketflow.web.app")
-    app = web.create_app(settings)
-    uvicorn.run(
-        app, host=host or settings.host, port=port or settings.port, log_level=settings.log_level.lower()
-    )
+    uvicorn.run(web.create_app(settings), **options)  # type: ignore[arg-type]
+
+
+WEB_APP_FACTORY = "ticketflow.web.app:app_from_environment"
+
+
+def default_workers(database_url: str) -> int:
+    """One process per CPU on a server database; one on SQLite (see ``serve --workers``)."""
+    if database_url.startswith("sqlite"):
+        return 1
+    return max(1, os.cpu_count() or 1)

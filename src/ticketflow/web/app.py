@@ -54,6 +54,12 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app for settings read from the environment: what each process of ``ticketflow serve
+    --workers N`` builds (uvicorn's factory)."""
+    return create_app(Settings())
+
+
 @functools.cache
 def _version() -> str:
     """The installed package's version (read once: reading package metadata parses a file)."""
