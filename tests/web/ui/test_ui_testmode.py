@@ -344,3 +344,17 @@ def test_a_sub_process_is_answered_with_the_childs_values(ada: Visitor) -> None:
         "equipment": {"DynamicField_AssetTag": "LT-0042"}
     }
     assert "Answer the web service (canned)" in page  # now waiting for the account's service task
+
+
+def test_the_modelers_deploy_names_the_failing_scenario_and_can_force(app: FastAPI, ada: Visitor) -> None:
+    _save(ada, _at_delivery(ada), "approved and ordered")
+    _break_approval(app)
+    deploy = "/agent/admin/modeler/purchase-request/deploy"
+
+    refused = ada.client.post(deploy, data=ada.form({}))
+    forced = ada.client.post(deploy, data=ada.form({"force": "1"}))
+
+    assert refused.status_code == 422
+    assert "scenario:approved and ordered" in {p["element"] for p in refused.json()["problems"]}
+    assert forced.status_code == 200
+    assert forced.json()["version"] == 2

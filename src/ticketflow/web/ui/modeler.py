@@ -97,6 +97,8 @@ def _canvas_routes(ui: Ui, routes: APIRouter) -> None:
                 deployed_by=posted.session.caller.login,
                 now=ui.now(),
                 note="from the modeler",
+                # Deploy despite failing test scenarios (the version's note says so).
+                force=posted.text("force") == "1",
             )
         except DefinitionError as error:
             return _failure(error)
