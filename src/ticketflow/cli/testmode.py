@@ -124,23 +124,13 @@ def _run_suite(ctx: typer.Context, source: ProcessSource, as_json: bool) -> None
                 "version": "draft" if source.draft else source.version or "latest",
                 "passed": len(results) - len(failed),
                 "failed": len(failed),
-                "scenarios": [_result_dict(r) for r in results],
+                "scenarios": [r.to_dict() for r in results],
             }
         )
     else:
         _print_suite(source.key, results)
     if failed:
         raise typer.Exit(1)
-
-
-def _result_dict(result: ScenarioResult) -> dict[str, object]:
-    final = result.report.to_dict()["final"] if result.report is not None else None
-    return {
-        "name": result.name,
-        "passed": result.passed,
-        "differences": list(result.differences),
-        "final": final,
-    }
 
 
 def _print_suite(key: str, results: list[ScenarioResult]) -> None:

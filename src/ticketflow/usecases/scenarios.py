@@ -69,6 +69,15 @@ class ScenarioResult:
     def passed(self) -> bool:
         return not self.differences
 
+    def to_dict(self) -> dict[str, Any]:
+        """The result as the CLI's ``--json`` and the REST API give it (docs/process-format.md)."""
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "differences": list(self.differences),
+            "final": self.report.to_dict()["final"] if self.report is not None else None,
+        }
+
 
 def scenario_document(test_input: TestInput, expected: Expectation) -> dict[str, Any]:
     """The stored (and exported) form of a scenario."""
