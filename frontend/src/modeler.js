@@ -67,6 +67,17 @@ function showProblems(list, heading) {
   problems.append(title, items);
 }
 
+// After an element was changed, what deploy said about it may no longer hold: its marks go.
+function forgetProblems(id) {
+  if (!state.marked.includes(id)) return;
+  modeler.get('canvas').removeMarker(id, 'tf-problem');
+  state.marked = state.marked.filter((marked) => marked !== id);
+  for (const item of problems.querySelectorAll('li[data-element]')) {
+    if (item.dataset.element === id) item.remove();
+  }
+  if (!problems.querySelector('li')) problems.replaceChildren();
+}
+
 function conflict(message) {
   clearTimeout(state.timer);
   say(message, 'error');
@@ -91,6 +102,7 @@ async function load() {
   state.conflict = false;
   showProblems([], '');
   panel.innerHTML = '<p class="hint">Select an element to edit its properties.</p>';
+  delete panel.dataset.element;
   say(config.key ? 'All changes saved' : 'New process: enter its key and name, then draw it');
   // When the canvas became usable, in ms since navigation started (bench/modeler_open.py reads it).
   window.ticketflowModeler.readyAt = performance.now();
@@ -150,6 +162,7 @@ function adopt(data) {
 // Autosave: shortly after the last change, so that nothing is lost on reload.
 function schedule() {
   clearTimeout(state.timer);
+  if (state.conflict) return; // the status keeps saying so, with its reload button
   if (!config.key) {
     const { key, name } = newProcessFields();
     if (!key || !name) {
@@ -214,6 +227,7 @@ panel.addEventListener('submit', async (event) => {
   panel.innerHTML = html;
   if (change) {
     apply(change);
+    forgetProblems(change.id);
     say(state.dirty ? 'Unsaved changes' : 'All changes saved', 'ok');
   } else if (code === 422) {
     say('Not saved: see the panel', 'error');
@@ -259,6 +273,18 @@ modeler.on('commandStack.changed', () => {
   if (state.applying) return;
   state.dirty = true;
   schedule();
+});
+// The panel follows the canvas: a name typed on the canvas shows in its form, a removed element
+// takes its form away (an Apply would otherwise save what the canvas no longer shows).
+modeler.on('element.changed', ({ element }) => {
+  if (state.applying || panel.dataset.element !== element.id) return;
+  const name = document.getElementById('panel-name');
+  if (!modeler.get('elementRegistry').get(element.id)) {
+    panel.innerHTML = '<p class="hint">Select an element to edit its properties.</p>';
+    delete panel.dataset.element;
+  } else if (name && name.value !== (element.businessObject.name || '')) {
+    name.value = element.businessObject.name || '';
+  }
 });
 modeler.on('selection.changed', ({ newSelection }) => {
   const element = newSelection.length === 1 ? newSelection[0] : null;

@@ -74,6 +74,19 @@ def selected(page: Page) -> str:
     return ids[0]
 
 
+def select(page: Page, element_id: str) -> None:
+    """Clicks a shape until it is selected: diagram-js may swallow the first click after a drop."""
+    chosen = page.locator(f"{shape(element_id)}.selected")
+    for _ in range(3):
+        page.mouse.click(*centre(page, element_id))
+        try:
+            expect(chosen).to_be_attached(timeout=1_000)
+            return
+        except AssertionError:
+            click_empty(page)
+    expect(chosen).to_be_attached()
+
+
 def click_empty(page: Page, x: float = 60, y: float = 420) -> None:
     """A click on empty canvas: commits a label being typed and clears diagram-js's click trap."""
     page.mouse.click(*to_screen(page, x, y))
@@ -170,7 +183,7 @@ def add_field(page: Page, dialog: int, name: str, display: str, default: str = "
     prefix = f"#panel-dialog-{dialog}"
     page.locator(f"{prefix}-field-new").select_option(name)
     page.locator(f"{prefix} button[value='add:dialog-{dialog}-field']").click()
-    expect(page.locator(f"{prefix} tr[data-field='{name}']")).to_be_visible()
+    expect(page.locator(f"{prefix} [data-field='{name}']")).to_be_visible()
     page.get_by_label(f"Display of {name}").select_option(display)
     if default:
         page.get_by_label(f"Default of {name}").click()

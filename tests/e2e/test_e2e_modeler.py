@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from modeler_canvas_support import MODELER, administrator_page, click_empty, create, select
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ticketflow.domain.definitions import Interface
 from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases import admin, processes
+from ticketflow.usecases import admin, modeler, processes
 from ticketflow.usecases.auth import Auth
 from ticketflow.web.ui.modeler import bundle_built
 
@@ -99,3 +100,69 @@ def test_rename_an_activity_in_the_side_panel_and_see_it_after_reload(
     assert approval.name == "Approval by the line manager"
     assert approval.dialogs  # the dialogs survived the canvas round trip
     assert errors == []
+
+
+def _fit_from_origin(page: Page) -> None:
+    page.evaluate(
+        """() => { const canvas = window.ticketflowModeler.modeler.get('canvas');
+                   const box = canvas.getContainer().getBoundingClientRect();
+                   const scale = Math.min(1, box.width / 1250);
+                   canvas.viewbox({ x: 0, y: 0, width: box.width / scale, height: box.height / scale }); }"""
+    )
+
+
+def _exists(page: Page, element_id: str) -> bool:
+    found: bool = page.evaluate(f"(id) => !!{MODELER}.get('elementRegistry').get(id)", element_id)
+    return found
+
+
+def test_keyboard_shortcuts_undo_redo_and_autosave_survive_a_reload(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    page = administrator_page(live_server, browser, width=1700, height=1000)
+    _open(page)
+    _fit_from_origin(page)
+    extra = create(page, "script-task", 480, 480, "Extra step")
+    expect(page.locator("#modeler-status")).to_have_text("All changes saved", timeout=10_000)
+    # Delete from the keyboard, then undo and redo it.
+    select(page, extra)
+    page.keyboard.press("Delete")
+    assert not _exists(page, extra)
+    click_empty(page, 60, 600)
+    page.keyboard.press("Control+z")
+    assert _exists(page, extra)
+    page.keyboard.press("Control+y")
+    assert not _exists(page, extra)
+    page.keyboard.press("Control+z")
+    assert _exists(page, extra)
+    expect(page.locator("#modeler-status")).to_have_text("All changes saved", timeout=10_000)
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']", timeout=10_000)
+    expect(page.locator(f"{_shape(page, extra)} text")).to_contain_text("Extra step")
+    draft = processes.load_process(live_server.application.uow, "purchase-request")
+    added = draft.find_activity(extra)
+    assert added is not None
+    assert added.name == "Extra step"
+
+
+def test_a_save_after_another_admin_saved_is_a_conflict_with_a_reload(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    page = administrator_page(live_server, browser, width=1700, height=1000)
+    _open(page)
+    # Another administrator renames an activity meanwhile.
+    uow = live_server.application.uow
+    theirs = modeler.open_diagram(uow, "purchase-request")
+    renamed = theirs.xml.replace('name="Delivery"', 'name="Goods received"')
+    modeler.save_diagram(uow, "purchase-request", renamed, expected_revision=theirs.revision, saved_by="bob")
+    _fit_from_origin(page)
+    create(page, "user-task", 480, 480, "Mine")
+    expect(page.locator("#modeler-status")).to_contain_text("saved by someone else meanwhile", timeout=10_000)
+    reload = page.get_by_role("button", name="Reload the saved draft")
+    page.screenshot(path=str(SCREENSHOTS / "modeler-conflict.png"), full_page=True)
+    reload.click()
+    expect(page.locator(f"{_shape(page, 'delivery')} text")).to_contain_text("Goods received")
+    expect(page.locator("#modeler-status")).to_have_text("All changes saved")
+    draft = processes.load_process(uow, "purchase-request")
+    assert draft.find_activity("delivery").name == "Goods received"  # type: ignore[union-attr]
+    assert all(a.name != "Mine" for a in draft.activities)
