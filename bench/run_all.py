@@ -22,6 +22,7 @@ BENCHMARKS = (
     "web_requests",
     "web_pages",
     "monitoring",
+    "modeler_open",
 )
 DOC = REPO / "docs" / "benchmarks.md"
 
@@ -337,11 +338,46 @@ def monitoring_section(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def modeler_section(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Opening the modeler",
+        "",
+        f"A generated process of {data['activities']} activities without positions (the server lays it out)"
+        " opened in the modeler (`bench/modeler_open.py`): the diagram route alone over a signed-in"
+        " keep-alive client, and the page in headless Chromium from navigation until the canvas is ready"
+        " (`body[data-ready='1']`, after bpmn-js drew every shape), each open checked to show all"
+        " activities. *cold*: a new browser context (empty cache); *warm*: the page reloaded. *wall*: as"
+        " the test sees it; *in page*: `performance.now()` at ready. ms: median / p90 / p99 [min–max].",
+        "",
+        "| what | opens | ms | target |",
+        "| --- | --- | --- | --- |",
+        f"| diagram route | {data['diagram']['n']} | {latency_text(data['diagram'])} | |",
+    ]
+    browser = data.get("browser")
+    if browser is None:
+        return [*lines, "| page in Chromium | skipped (no chromium) | | |"]
+    for name in ("cold", "warm"):
+        wall, in_page = browser[name]["wall_ms"], browser[name]["in_page_ms"]
+        met = "met" if wall["median"] < data["target_ms"] else "**missed**"
+        aim = f"< {data['target_ms']:.0f} ms: {met}"
+        lines.append(f"| page, {name}, wall | {wall['n']} | {latency_text(wall)} | {aim} |")
+        lines.append(f"| page, {name}, in page | {in_page['n']} | {latency_text(in_page)} | |")
+    moments = sorted(browser["stages_ms"].items(), key=lambda item: float(item[1]["median"]))
+    stages = ", ".join(f"{name} {values['median']:.0f} ms" for name, values in moments)
+    return [
+        *lines,
+        "",
+        f"Median moments of an open since navigation started: {stages} (html: the page received; tf-load:"
+        " the script asks for the diagram; tf-diagram: the diagram received; tf-imported: bpmn-js drew it).",
+    ]
+
+
 def report() -> str:
     engine, durable, imported = result("engine_step"), result("durable_step"), result("import_deploy")
     workers = result("worker_jobs")
     web_requests, web_pages = result("web_requests"), result("web_pages")
     monitoring = result("monitoring")
+    modeler = result("modeler_open")
     machine = next((r["machine"] for r in (engine, durable, imported, workers) if r), None)
     lines = [
         "# Benchmarks",
@@ -369,6 +405,7 @@ def report() -> str:
         (web_requests, web_requests_section),
         (web_pages, web_pages_section),
         (monitoring, monitoring_section),
+        (modeler, modeler_section),
     )
     for data, section in sections:
         if data:
