@@ -91,18 +91,23 @@ def read_document(path: Path) -> dict[str, Any]:
     """A JSON or YAML document from a file: by extension (``.json``, ``.yml``/``.yaml``), else by content.
 
     CliInputError naming the file (and line/column) if it is missing, unreadable or not a mapping."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CliInputError(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CliInputError(str(path), f"cannot be read ({error})") from None
+    text = read_text(path)
     suffix = path.suffix.lower()
     as_json = suffix == ".json" or (suffix not in (".yml", ".yaml") and text.lstrip().startswith("{"))
     document = _parse_json(path, text) if as_json else _parse_yaml(path, text)
     if not isinstance(document, dict):
         raise CliInputError(str(path), "is not a process document (expected a mapping at the top)")
     return document
+
+
+def read_text(path: Path) -> str:
+    """The file's text (UTF-8); CliInputError naming the file if it is missing or unreadable."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliInputError(str(path), "no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliInputError(str(path), f"cannot be read ({error})") from None
 
 
 def _parse_json(path: Path, text: str) -> Any:

@@ -12,15 +12,16 @@ import typer
 import yaml
 
 from ticketflow.cli import output
-from ticketflow.cli.context import AS_OPTION, caller, now, open_application, read_document
+from ticketflow.cli.context import AS_OPTION, caller, now, open_application, read_document, read_text
 from ticketflow.cli.errors import CliInputError, fail
 from ticketflow.cli.process_view import show_process
 from ticketflow.cli.tickets import resolve
 from ticketflow.domain.definitions import ProcessState
 from ticketflow.domain.errors import Problem
-from ticketflow.usecases import process_versions
+from ticketflow.usecases import process_import, process_versions
 from ticketflow.usecases import processes as process_cases
 from ticketflow.usecases import tickets as ticket_cases
+from ticketflow.usecases.process_import import ImportRequest
 from ticketflow.usecases.processes import ProcessFormat
 
 process_app = typer.Typer(
@@ -28,6 +29,11 @@ process_app = typer.Typer(
 )
 
 FILE_HELP = "A process document: ticketflow JSON (.json) or an OTOBO YAML export (.yml/.yaml)."
+IMPORT_HELP = (
+    "A process document: ticketflow JSON (.json), an OTOBO YAML export (.yml/.yaml) or a BPMN 2.0 "
+    "diagram (.bpmn/.xml) drawn in another tool."
+)
+BPMN_SUFFIXES = (".bpmn", ".xml")
 
 
 def _problem_line(problem: Problem) -> str:
@@ -37,15 +43,32 @@ def _problem_line(problem: Problem) -> str:
 @process_app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help=FILE_HELP)],
+    file: Annotated[Path, typer.Argument(help=IMPORT_HELP)],
+    key: str = typer.Option(
+        "", "--key", help="BPMN only: the process key to import under (default: from the diagram)."
+    ),
     as_: str = AS_OPTION,
 ) -> None:
-    """Save a process from a file as its draft (deploy it to use it) and print every import warning."""
-    document = read_document(file)
+    """Save a process from a file as its draft (deploy it to use it) and print every import warning.
+
+    A BPMN diagram's tasks whose script or web service is not chosen yet are imported with a
+    placeholder call, to be chosen in the modeler before deploying."""
     with open_application(ctx) as application:
-        result = process_cases.import_process(
-            application.uow, application.runtime, document, imported_by=caller(as_).login, now=now()
-        )
+        if file.suffix.lower() in BPMN_SUFFIXES:
+            request = ImportRequest(read_text(file), file.name, key=key or None, replace_draft=True)
+            result = process_import.import_with_prerequisites(
+                application.uow, application.runtime, request, imported_by=caller(as_).login, now=now()
+            )
+        else:
+            if key:
+                raise CliInputError("--key", "is only for BPMN diagrams; JSON and YAML carry their key")
+            result = process_cases.import_process(
+                application.uow,
+                application.runtime,
+                read_document(file),
+                imported_by=caller(as_).login,
+                now=now(),
+            )
     output.line(f"process {result.key} ({result.name}) imported as draft revision {result.revision}")
     for warning in result.warnings:
         output.line(f"  {_problem_line(warning)}")

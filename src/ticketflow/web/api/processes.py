@@ -11,8 +11,9 @@ from fastapi import Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ticketflow.domain.definitions import ProcessState
-from ticketflow.usecases import process_versions, processes, testmode
+from ticketflow.usecases import process_import, process_versions, processes, testmode
 from ticketflow.usecases.access import require_admin, require_agent
+from ticketflow.usecases.process_import import ImportRequest
 from ticketflow.web.api.common import Limit, Offset, Page, now, router, slice_page
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
 
@@ -155,6 +156,43 @@ def import_process(
     require_admin(principal)
     result = processes.import_process(
         application.uow, application.runtime, document, imported_by=principal.caller.login, now=now()
+    )
+    return ImportOut(
+        key=result.key,
+        name=result.name,
+        revision=result.revision,
+        warnings=[ProblemOut(**asdict(w)) for w in result.warnings],
+    )
+
+
+# A diagram larger than this is refused before it is parsed (the modeler's limit too).
+MAX_BPMN_CHARS = 2_000_000
+BpmnDiagram = Annotated[
+    str,
+    Body(
+        media_type="application/xml",
+        max_length=MAX_BPMN_CHARS,
+        description="a BPMN 2.0 XML diagram, e.g. drawn in another BPMN tool",
+    ),
+]
+
+
+@processes_router.post("/processes/import/bpmn", status_code=201)
+def import_bpmn(
+    diagram: BpmnDiagram,
+    application: CurrentApplication,
+    principal: CurrentPrincipal,
+    key: Annotated[str | None, Query(max_length=100, description="the key to import under")] = None,
+) -> ImportOut:
+    """Save a BPMN diagram as the draft of its process, replacing an earlier draft of that key.
+
+    What our engine cannot run (gateways, timers, ...) comes back as warnings; tasks whose script or
+    web service is not chosen yet get a placeholder call to choose before deploying. Refused, naming
+    every one, when the diagram uses queues, dynamic fields ... that do not exist here."""
+    require_admin(principal)
+    request = ImportRequest(diagram, "diagram.bpmn", key=key, replace_draft=True)
+    result = process_import.import_with_prerequisites(
+        application.uow, application.runtime, request, imported_by=principal.caller.login, now=now()
     )
     return ImportOut(
         key=result.key,
