@@ -174,17 +174,29 @@ function schedule() {
   state.timer = setTimeout(() => save().catch((e) => say(e.message, 'error')), AUTOSAVE_DELAY_MS);
 }
 
-async function saveAndDeploy() {
+async function saveAndDeploy({ force = false } = {}) {
   if (!(await save())) return;
   say('Deploying…');
-  const { status: code, data } = await server.deploy();
+  const { status: code, data } = await server.deploy({ force });
   if (code !== 200) {
     say(data.message || 'Not deployed', 'error');
-    showProblems(data.problems || [], 'Not deployed: fix these first');
+    const list = data.problems || [];
+    showProblems(list, 'Not deployed: fix these first');
+    // Failing test scenarios alone may be overruled (the version's note says so); broken models not.
+    if (list.length && list.every((problem) => problem.element.startsWith('scenario:'))) offerForce();
     return;
   }
   showProblems([], '');
   say(data.unchanged ? `Nothing new to deploy (version ${data.version})` : `Deployed as version ${data.version}`, 'ok');
+}
+
+function offerForce() {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.id = 'modeler-deploy-anyway';
+  button.textContent = 'Deploy anyway';
+  button.addEventListener('click', () => saveAndDeploy({ force: true }).catch((e) => say(e.message, 'error')));
+  problems.append(button);
 }
 
 async function openPanel(element) {
@@ -292,7 +304,7 @@ modeler.on('selection.changed', ({ newSelection }) => {
   openPanel(element).catch((error) => say(error.message, 'error'));
 });
 document.getElementById('modeler-save').addEventListener('click', () => save().catch((e) => say(e.message, 'error')));
-document.getElementById('modeler-deploy').addEventListener('click', () => saveAndDeploy().catch((e) => say(e.message, 'error')));
+document.getElementById('modeler-deploy').addEventListener('click', () => saveAndDeploy({ force: false }).catch((e) => say(e.message, 'error')));
 // Leaving the page: what is not saved yet goes now (keepalive outlives the page).
 // Only changes that cannot be saved (a conflict, a new process without key) make the browser ask.
 window.addEventListener('beforeunload', (event) => {

@@ -42,9 +42,10 @@ export class Server {
     });
   }
 
-  deploy() {
+  deploy({ force = false } = {}) {
     return this.serial(async () => {
-      const response = await fetch(this.config.deployUrl, { method: 'POST', body: this.form({}) });
+      const fields = force ? { force: '1' } : {};
+      const response = await fetch(this.config.deployUrl, { method: 'POST', body: this.form(fields) });
       return { status: response.status, data: await response.json() };
     });
   }
