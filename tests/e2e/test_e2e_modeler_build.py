@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,15 +32,24 @@ from modeler_canvas_support import (
 )
 from playwright.sync_api import Browser, Page, expect
 
-from ticketflow.domain.definitions import ActivityType
+from ticketflow.domain.definitions import ActivityType, Interface
 from ticketflow.domain.formats.native_json import process_from_dict
-from ticketflow.usecases import processes
+from ticketflow.usecases import access, processes
+from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.tickets import TicketInput
 from ticketflow.web.ui.modeler import bundle_built
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(os.environ.get("TICKETFLOW_SCREENSHOTS") or tempfile.mkdtemp(prefix="ticketflow-shots-"))
 KEY = "purchase-drawn"
+REQUEST = {
+    "Title": "Monitors",
+    "DynamicField_PurchaseItems": "2 x 27-inch monitor",
+    "DynamicField_PurchaseCategory": "hardware",
+    "DynamicField_PurchaseAmount": "598.00",
+    "DynamicField_PurchaseJustification": "The designers share one screen.",
+}
 SAVED = "All changes saved"
 
 
@@ -265,6 +275,7 @@ def test_build_the_purchase_process_with_the_mouse_and_deploy_it(
     assert errors == []
 
     _check_deployed(live_server, ids)
+    _run_a_ticket(live_server, ids)
 
 
 def _check_deployed(server: LiveServer, ids: dict[str, str]) -> None:
@@ -303,3 +314,36 @@ def _check_deployed(server: LiveServer, ids: dict[str, str]) -> None:
     assert transitions[ids["order>manual"]].error_code == "ERP_FAILED"
     assert len(drawn.transitions) == len(demo.transitions)
     assert by_id[ids["end"]].name == "Done"
+
+
+def _run_a_ticket(server: LiveServer, ids: dict[str, str]) -> None:
+    """A purchase request through the drawn process: the buyer starts it, the manager approves, the
+    script sets the order date and the ticket waits for the ERP at the service task."""
+    application = server.application
+    buyer = access.load_principal(application.uow, Caller("buyer", Interface.AGENT))
+    created = access.create_ticket(
+        application.uow,
+        application.runtime,
+        buyer,
+        TicketInput(),
+        now=datetime.now(UTC),
+        process_key=KEY,
+        start_values=dict(REQUEST),
+    )
+    assert created.process is not None
+    assert created.process.activity_key == ids["approval"]
+    assert created.queue == "Management"  # the first transition's action ran
+    manager = access.load_principal(application.uow, Caller("manager", Interface.AGENT))
+    decided = access.submit_dialog(
+        application.uow,
+        application.runtime,
+        manager,
+        created.id,
+        "dialog-1",
+        {"DynamicField_PurchaseApproval": "approved"},
+        now=datetime.now(UTC),
+    )
+    assert decided.process is not None
+    assert decided.process.activity_key == ids["order"]
+    assert decided.queue == "Purchasing"
+    assert decided.dynamic_fields.get("PurchaseOrderDue")  # set by the drawn script task
