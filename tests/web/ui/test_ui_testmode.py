@@ -358,3 +358,11 @@ def test_the_modelers_deploy_names_the_failing_scenario_and_can_force(app: FastA
     assert "scenario:approved and ordered" in {p["element"] for p in refused.json()["problems"]}
     assert forced.status_code == 200
     assert forced.json()["version"] == 2
+
+
+def test_values_that_depend_on_the_clock_are_not_offered_as_expectations(ada: Visitor) -> None:
+    page = _at_delivery(ada)
+
+    assert 'value="DynamicField_PurchaseOrderNumber"' in page
+    assert 'value="DynamicField_PurchaseOrderDue"' not in page  # compute_date: days from now
+    assert "depend on the clock and would differ on a later run: DynamicField_PurchaseOrderDue" in page

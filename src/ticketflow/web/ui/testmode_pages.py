@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -50,6 +51,8 @@ from ticketflow.web.ui.testmode_view import (
 )
 
 DRAFT = "draft"
+# How far ahead the clock probe replays a run: far enough that a computed due date moves.
+CLOCK_PROBE = timedelta(days=3, hours=5)
 
 
 @dataclass
@@ -217,10 +220,11 @@ def _load(ui: Ui, key: str, version: str) -> tuple[Process, int]:
     return load_source(ui.application.uow, ui.application.runtime, _source(key, version))
 
 
-def _run(ui: Ui, key: str, version: str, test_input: TestInput) -> SimulationReport:
-    return run_test_mode(
-        ui.application.uow, ui.application.runtime, _source(key, version), test_input, now=ui.now()
-    )
+def _run(
+    ui: Ui, key: str, version: str, test_input: TestInput, at: datetime | None = None
+) -> SimulationReport:
+    source = _source(key, version)
+    return run_test_mode(ui.application.uow, ui.application.runtime, source, test_input, now=at or ui.now())
 
 
 def _posted_run(posted: SignedInForm) -> tuple[str, TestInput]:
@@ -281,6 +285,8 @@ def _render(ui: Ui, request: Request, key: str, version: str, state: PageState) 
     if state.test_input is not None:
         try:
             report = _run(ui, key, version, state.test_input)
+            # The same run a while later: what differs depends on the clock, so no scenario may expect it.
+            later = _run(ui, key, version, state.test_input, ui.now() + CLOCK_PROBE)
             outbound = render_run_outbound(ui.application.uow, ui.application.runtime, report, ui.now())
             view = run_view(
                 process,
@@ -288,6 +294,7 @@ def _render(ui: Ui, request: Request, key: str, version: str, state: PageState) 
                 state.test_input,
                 report,
                 outbound=outbound,
+                later=later,
                 failed_dialog=state.failed_dialog,
             )
         except InvalidInputError as refused:

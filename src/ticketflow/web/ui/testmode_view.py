@@ -82,6 +82,12 @@ class RunView:
     waiting_for: str | None  # "service" or "sub-process" when the ticket waits for an answer
     changed: tuple[tuple[str, str], ...]  # (name, value as text) that differ from the start
     run_json: str
+    # Changed values a later rerun would compute differently (dates from scripts): never expected.
+    clock_dependent: frozenset[str] = frozenset()
+
+    @property
+    def expectable(self) -> tuple[tuple[str, str], ...]:
+        return tuple((name, value) for name, value in self.changed if name not in self.clock_dependent)
 
     @property
     def final_activity(self) -> str:
@@ -129,9 +135,11 @@ def run_view(
     *,
     outbound: Rendered | None = None,
     failed_dialog: tuple[str, Submitted, Sequence[Problem]] | None = None,
+    later: SimulationReport | None = None,
 ) -> RunView:
     """The page's picture of ``report``: ``outbound`` are its e-mails and service requests rendered
-    (by step and effect index); ``failed_dialog`` re-renders a refused step with its errors."""
+    (by step and effect index); ``failed_dialog`` re-renders a refused step with its errors;
+    ``later`` is the same run replayed at a later time, to tell which values depend on the clock."""
     start = starting_snapshot(None, test_input.ticket, catalog.states).data()
     changed = tuple(
         (key, _text(value))
@@ -150,6 +158,11 @@ def run_view(
         _waiting_for(process, report),
         changed,
         json.dumps(input_document(test_input), ensure_ascii=False),
+        frozenset(
+            key
+            for key, _ in changed
+            if later is not None and later.final_data.get(key) != report.final_data.get(key)
+        ),
     )
 
 
