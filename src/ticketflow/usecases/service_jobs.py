@@ -1,6 +1,7 @@
 """The ``web_service`` job: a service task's call, its answer stored on the ticket, the process moved on.
 
-``run`` reads the ticket and the web service (one short transaction), makes the call outside any
+``run`` reads the ticket and the web service (one short transaction — or none: the worker has
+``prepare_claimed`` do it in the transaction that claimed the job), makes the call outside any
 transaction (a slow service must not hold database locks), then in one transaction records a summary
 of request and answer in the ticket history (``ServiceTask``) and lets the engine continue with
 ``ServiceTaskCompleted`` — which stores the mapped values and takes the next transition.
