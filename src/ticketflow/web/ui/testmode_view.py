@@ -167,8 +167,10 @@ def run_view(
 
 
 def _diagram(process: Process, report: SimulationReport) -> Diagram:
-    """The path lit: every activity passed and every transition taken is ``visited``."""
-    marks: dict[str, list[str]] = {key: ["visited"] for key in report.path}
+    """The path lit: every activity passed and every transition taken is ``visited``; where the
+    ticket stands is ``current`` only, so the stylesheet shows it as the current one."""
+    here = report.final_position.activity_key
+    marks: dict[str, list[str]] = {key: ["visited"] for key in report.path if key != here}
     for step in report.steps:
         for entry in step.trace:
             if isinstance(entry, Moved):
