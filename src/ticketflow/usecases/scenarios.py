@@ -15,7 +15,7 @@ from typing import Any
 
 from ticketflow.domain.catalog import Catalog
 from ticketflow.domain.definitions import Process, ProcessState, ProcessVersion
-from ticketflow.domain.engine import EngineContext, compile_process
+from ticketflow.domain.engine import CompiledProcess, EngineContext, compile_process
 from ticketflow.domain.errors import DefinitionError, InvalidInputError, NotFoundError, Problem
 from ticketflow.domain.formats.native_json import content_hash
 from ticketflow.domain.simulation import Expectation, SimulationReport, differences, simulate
@@ -185,16 +185,15 @@ def customers_of(uow: UnitOfWork, scenarios: Iterable[SavedScenario]) -> dict[st
 
 def play_scenarios(
     scenarios: Iterable[SavedScenario],
-    process: Process,
-    version: int,
+    compiled: CompiledProcess,
     catalog: Catalog,
     context: EngineContext,
     customers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[ScenarioResult]:
-    """Run each scenario on ``process`` from its own starting ticket (with its customer's data from
+    """Run each scenario on ``compiled`` from its own starting ticket (with its customer's data from
     ``customers``, by login) and compare the end with its expectation. Pure: nothing is read or
     written."""
-    compiled = compile_process(ProcessVersion(process, version, content_hash(process)))
+    version = compiled.version.version
     results = []
     for scenario in scenarios:
         snapshot = starting_snapshot(None, scenario.test_input.ticket, catalog.states)
@@ -232,7 +231,8 @@ def failing_scenarios(
             problems.append(Problem(f"scenario:{entry.name}", error.message))
     context = runtime.engine_context(catalog, now)
     customers = customers_of(uow, playable)
-    for result in play_scenarios(playable, process, version, catalog, context, customers):
+    compiled = compile_process(ProcessVersion(process, version, content_hash(process)))
+    for result in play_scenarios(playable, compiled, catalog, context, customers):
         problems.extend(Problem(f"scenario:{result.name}", text) for text in result.differences)
     return tuple(problems)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ticketflow.domain.definitions import Process, ProcessVersion
-from ticketflow.domain.engine import compile_process
+from ticketflow.domain.engine import CompiledProcess, compile_process
 from ticketflow.domain.errors import InvalidInputError
 from ticketflow.domain.formats.native_json import content_hash, process_from_dict
 from ticketflow.domain.simulation import SimulationReport, simulate
@@ -68,16 +68,14 @@ def run_test_mode(
     """Play ``test_input`` against the process; the ticket is the input's, or a copy of ticket
     ``from_ticket`` with the input's values on top. Nothing is written or sent."""
     with uow_factory() as uow:
-        process, version = _load(uow, runtime, source)
+        compiled = _load(uow, runtime, source)
         catalog = runtime.catalog(uow, now)
         base = uow.tickets.get(from_ticket).snapshot() if from_ticket is not None else None
         snapshot = starting_snapshot(base, test_input.ticket, catalog.states)
         snapshot = with_customer(snapshot, customer_data(uow, snapshot.value("CustomerUserID")))
         uow.rollback()
-    compiled = compile_process(ProcessVersion(process, version, content_hash(process)))
-    return simulate(
-        compiled, version, snapshot, test_input.scenario, catalog, runtime.engine_context(catalog, now)
-    )
+    context = runtime.engine_context(catalog, now)
+    return simulate(compiled, compiled.version.version, snapshot, test_input.scenario, catalog, context)
 
 
 def run_saved_scenarios(
@@ -89,12 +87,12 @@ def run_saved_scenarios(
         raise InvalidInputError("name a process key: scenarios are saved with a process", field="process")
     scenarios = list_scenarios(uow_factory, source.key)
     with uow_factory() as uow:
-        process, version = _load(uow, runtime, source)
+        compiled = _load(uow, runtime, source)
         catalog = runtime.catalog(uow, now)
         customers = customers_of(uow, scenarios)
         uow.rollback()
     context = runtime.engine_context(catalog, now)
-    return play_scenarios(scenarios, process, version, catalog, context, customers)
+    return play_scenarios(scenarios, compiled, catalog, context, customers)
 
 
 def load_source(
@@ -102,7 +100,8 @@ def load_source(
 ) -> tuple[Process, int]:
     """The process a test runs on and its version number (0 for the draft or a file)."""
     with uow_factory() as uow:
-        return _load(uow, runtime, source)
+        version = _load(uow, runtime, source).version
+    return version.process, version.version
 
 
 # What a copy of a real ticket leaves behind: its identity, so nothing mistakes the copy for it.
@@ -122,16 +121,18 @@ def copy_ticket_values(uow_factory: UnitOfWorkFactory, number: str) -> dict[str,
     return {k: v for k, v in found.snapshot().data().items() if k not in _NOT_COPIED}
 
 
-def _load(uow: UnitOfWork, runtime: ProcessRuntime, source: ProcessSource) -> tuple[Process, int]:
+def _load(uow: UnitOfWork, runtime: ProcessRuntime, source: ProcessSource) -> CompiledProcess:
+    """The compiled process to test: a deployed version comes from the runtime's cache; the draft
+    and a file are compiled as version 0."""
     if source.document is not None:
-        return parse_document(source.document).process, 0
+        return _compiled(parse_document(source.document).process)
     if source.key is None:
         raise InvalidInputError("name a process key or a file", field="process")
     if source.draft:
         draft = uow.processes.find_draft(source.key)
         if draft is None:
             raise InvalidInputError(f"process '{source.key}' does not exist", field="process")
-        return process_from_dict(draft.document), 0
+        return _compiled(process_from_dict(draft.document))
     version = source.version
     if version is None:
         latest = uow.processes.find_latest_version(source.key)
@@ -140,4 +141,8 @@ def _load(uow: UnitOfWork, runtime: ProcessRuntime, source: ProcessSource) -> tu
                 f"process '{source.key}' has no deployed version; test a file or the draft", "process"
             )
         version = latest.version
-    return runtime.load_version(uow, source.key, version).version.process, version
+    return runtime.load_version(uow, source.key, version)
+
+
+def _compiled(process: Process) -> CompiledProcess:
+    return compile_process(ProcessVersion(process, 0, content_hash(process)))

@@ -54,36 +54,58 @@ def render_run_outbound(
         return rendered
     with uow_factory() as uow:
         labels = runtime.engine_context(runtime.catalog(uow, now), now).dynamic_field_labels
+        reads = _Reads(uow)
         for i, j, effect, snapshot in wanted:
             assert snapshot is not None  # filtered above; narrows the type
-            full = with_customer(snapshot, customer_data(uow, snapshot.value("CustomerUserID")))
-            rendered[(i, j)] = _render(uow, effect, full, labels)
+            full = with_customer(snapshot, reads.customer(snapshot.value("CustomerUserID")))
+            rendered[(i, j)] = _render(reads, effect, full, labels)
         uow.rollback()
     return rendered
 
 
+class _Reads:
+    """The catalog reads of one rendering, each person read once (a run mails the same owner often)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._customers: dict[object, dict[str, str]] = {}
+        self._agents: dict[object, dict[str, str]] = {}
+
+    def customer(self, login: object) -> dict[str, str]:
+        if login not in self._customers:
+            self._customers[login] = customer_data(self.uow, login if isinstance(login, str) else None)
+        return self._customers[login]
+
+    def agent(self, login: object) -> dict[str, str]:
+        if login not in self._agents:
+            agent = self.uow.catalog.find(Agent, login) if isinstance(login, str) and login else None
+            found = person_data(agent.login, agent.first_name, agent.last_name, agent.email) if agent else {}
+            self._agents[login] = found
+        return self._agents[login]
+
+
 def _render(
-    uow: UnitOfWork, effect: Effect, snapshot: TicketSnapshot, labels: Labels
+    reads: _Reads, effect: Effect, snapshot: TicketSnapshot, labels: Labels
 ) -> RenderedMail | ServiceRequest | str:
     if isinstance(effect, SendNotification):
-        return _mail(uow, effect, snapshot, labels)
+        return _mail(reads, effect, snapshot, labels)
     assert isinstance(effect, CallWebService)  # the only other kind asked for
-    return _request(uow, effect, snapshot, labels)
+    return _request(reads.uow, effect, snapshot, labels)
 
 
 def _mail(
-    uow: UnitOfWork, mail: SendNotification, snapshot: TicketSnapshot, labels: Labels
+    reads: _Reads, mail: SendNotification, snapshot: TicketSnapshot, labels: Labels
 ) -> RenderedMail | str:
     subject, body, content_type = mail.subject, mail.body, mail.content_type
     if mail.template:
-        template = uow.catalog.find(NotificationTemplate, mail.template)
+        template = reads.uow.catalog.find(NotificationTemplate, mail.template)
         if template is None or not template.valid:
             return f"template '{mail.template}' does not exist or is invalid: the worker would give up"
         if not subject and not body:
             content_type = template.content_type
         subject, body = subject or template.subject, body or template.body
-    owner = _person(uow, snapshot.value("Owner"))
-    responsible = _person(uow, snapshot.value("Responsible"))
+    owner = reads.agent(snapshot.value("Owner"))
+    responsible = reads.agent(snapshot.value("Responsible"))
     data = NotificationData(owner, responsible, {}, {}, labels)
     return render_notification(subject, body, content_type, snapshot, data)
 
@@ -107,10 +129,3 @@ def _request(
         )
     except InvalidInputError as error:
         return f"{call.web_service}/{call.invoker}: {error.message}: the worker would give up"
-
-
-def _person(uow: UnitOfWork, login: object) -> dict[str, str]:
-    agent = uow.catalog.find(Agent, login) if isinstance(login, str) and login else None
-    if agent is None:
-        return {}
-    return person_data(agent.login, agent.first_name, agent.last_name, agent.email)
