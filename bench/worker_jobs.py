@@ -21,9 +21,11 @@ transaction (one NOTIFY) and the time runs from that commit to the last job's ``
 (the jobs table is polled every 50 ms for completion, bounded in time). ``REPS`` batches per setting;
 jobs/s as median [min–max]. E-mail: the same with the process's own notification job (``ask-manager``:
 the "Approval needed" template rendered for the ticket's owner, sent to aiosmtpd, kept as an
-article on the ticket).
+article on the ticket). On PostgreSQL the service scenario runs once more with two workers started
+with ``--durable-commits`` (every commit waits for the WAL flush), the price of the default's
+asynchronous commit.
 
-Latency: one idle worker (concurrency 1); a job at a time is committed, the next only after the
+Latency: one idle worker process; a job at a time is committed, the next only after the
 previous is done; latency = the attempt's ``started_at`` (the claim, just before the handler runs)
 minus the job's ``created_at`` (just before the enqueue's commit). PostgreSQL wakes the worker with
 LISTEN/NOTIFY; SQLite polls every 50 ms.
@@ -340,7 +342,14 @@ def epoch(value: datetime) -> float:
 
 
 @contextmanager
-def workers(url: str, count: int, handlers: str, smtp_port: int | None, log_dir: Path) -> Iterator[None]:
+def workers(
+    url: str,
+    count: int,
+    handlers: str,
+    smtp_port: int | None,
+    log_dir: Path,
+    options: tuple[str, ...] = (),
+) -> Iterator[None]:
     """``count`` ``ticketflow worker`` processes, started and idle when the block begins; SIGTERM
     (graceful) at its end, SIGKILL if one does not stop within 20 s."""
     environment = {
@@ -372,6 +381,7 @@ def workers(url: str, count: int, handlers: str, smtp_port: int | None, log_dir:
         handlers,
         "--log-level",
         "info",
+        *options,
     ]
     logs = [log_dir / f"worker-{index}.log" for index in range(count)]
     processes = []
@@ -479,6 +489,15 @@ def run_database(name: str, url: str, plan: Plan, ports: dict[str, int], log_dir
                 if count == 1:
                     print(f"   {name}: latency, 1 idle worker", flush=True)
                     result["latency_ms"] = latency(engine, template, plan.latency_jobs)
+        if name == "postgres":
+            # The worker's default commits without waiting for the WAL flush; this is the price of
+            # waiting (``--durable-commits``), measured the same way.
+            print(f"   {name}: service tasks, 2 worker(s), --durable-commits", flush=True)
+            with workers(url, 2, "worker_handlers:service_only", None, log_dir, ("--durable-commits",)):
+                commit_warmup(engine, template)
+                result["service_durable_commits"] = {
+                    "2": throughput(engine, template, template.service_job, plan.jobs, plan.reps)
+                }
         email_workers = 2 if name == "postgres" else 1
         print(f"   {name}: e-mail, {email_workers} worker(s)", flush=True)
         with workers(url, email_workers, "worker_handlers:email_only", ports["smtp"], log_dir):
@@ -548,6 +567,9 @@ def main() -> None:
             continue
         for count, data in values["service"].items():
             print(f"{name} service, {count} worker(s): {rate_text(data['jobs_per_s'])} jobs/s")
+        for count, data in values.get("service_durable_commits", {}).items():
+            rate = rate_text(data["jobs_per_s"])
+            print(f"{name} service, {count} worker(s), --durable-commits: {rate} jobs/s")
         for count, data in values["email"].items():
             print(f"{name} e-mail, {count} worker(s): {rate_text(data['jobs_per_s'])} jobs/s")
         print(f"{name} latency ms: {latency_text(values['latency_ms'])}")
