@@ -39,9 +39,11 @@ from ticketflow.db.repositories.monitoring import SqlMonitoringReader
 from ticketflow.db.seed import ROOT_LOGIN, seed_defaults
 from ticketflow.db.tables import incidents, jobs, process_versions, processes, ticket_history, tickets
 from ticketflow.db.unit_of_work import SqlUnitOfWork
+from ticketflow.outbound.scripts import load_scripts, load_validators
 from ticketflow.usecases.access import Principal
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.monitoring import daily_counts, monitor_process
+from ticketflow.usecases.runtime import ProcessRuntime
 
 PROCESSES = 20
 TICKETS = 100_000
@@ -245,13 +247,14 @@ def measure(url: str, count: int, budget_s: float) -> dict[str, Any]:
         keys = seed(engine, random.Random(5))
         seeded_s = time.perf_counter() - started
         reader = SqlMonitoringReader(engine)
+        runtime = ProcessRuntime(scripts=load_scripts(), validators=load_validators())
         principal = Principal(Caller(ROOT_LOGIN))
 
         def uow() -> SqlUnitOfWork:
-            return SqlUnitOfWork(engine)
+            return SqlUnitOfWork(engine, read_only=True)
 
         def page(n: int) -> object:
-            shown = monitor_process(uow, reader, principal, keys[n % PROCESSES], version=None)
+            shown = monitor_process(uow, runtime, reader, principal, keys[n % PROCESSES], version=None)
             if not shown.numbers.counts or not shown.numbers.dwell:
                 raise RuntimeError(f"no numbers for {keys[n % PROCESSES]}")
             return shown

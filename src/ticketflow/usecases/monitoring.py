@@ -16,7 +16,6 @@ from typing import Protocol
 
 from ticketflow.domain.definitions import Process
 from ticketflow.domain.errors import InvalidInputError, NotFoundError
-from ticketflow.domain.formats.native_json import process_from_dict
 from ticketflow.usecases.access import Principal, UnitOfWorkFactory, require_agent
 from ticketflow.usecases.monitoring_records import (
     DayCount,
@@ -24,6 +23,7 @@ from ticketflow.usecases.monitoring_records import (
     IncidentPage,
     ProcessNumbers,
 )
+from ticketflow.usecases.runtime import ProcessRuntime
 
 MAX_DAYS = 366
 
@@ -55,6 +55,7 @@ class ProcessMonitoring:
 
 def monitor_process(
     uow_factory: UnitOfWorkFactory,
+    runtime: ProcessRuntime,
     reader: MonitoringReader,
     principal: Principal,
     process_key: str,
@@ -66,14 +67,14 @@ def monitor_process(
     require_agent(principal)
     with uow_factory() as uow:
         versions = tuple(v.version for v in uow.processes.list_versions(process_key))
-    if not versions:
-        raise NotFoundError(f"process '{process_key}' has no deployed version")
-    if version is not None and version not in versions:
-        raise NotFoundError(f"process '{process_key}' has no version {version}")
-    with uow_factory() as uow:
-        stored = uow.processes.get_version(process_key, version if version is not None else max(versions))
+        if not versions:
+            raise NotFoundError(f"process '{process_key}' has no deployed version")
+        if version is not None and version not in versions:
+            raise NotFoundError(f"process '{process_key}' has no version {version}")
+        # From the runtime's cache of compiled versions: a version never changes once deployed.
+        drawn = runtime.load_version(uow, process_key, version if version is not None else max(versions))
     numbers = reader.process_numbers(process_key, version)
-    return ProcessMonitoring(process_from_dict(stored.document), version, versions, numbers)
+    return ProcessMonitoring(drawn.version.process, version, versions, numbers)
 
 
 def days_back(now: datetime, days: int) -> list[date]:

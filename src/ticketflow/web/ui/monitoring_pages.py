@@ -75,7 +75,14 @@ def router(ui: Ui) -> APIRouter:
         version: str = "",  # the selector's "All versions" sends an empty value
         days: Days = DEFAULT_DAYS,
     ) -> HTMLResponse:
-        shown = monitor_process(ui.application.uow, reader, session.principal, key, version=_version(version))
+        shown = monitor_process(
+            ui.application.reader,
+            ui.application.runtime,
+            reader,
+            session.principal,
+            key,
+            version=_version(version),
+        )
         counts = daily_counts(reader, session.principal, key, days=days, now=ui.now())
         rows = _activity_rows(shown, ui.now())
         name = shown.process.name
