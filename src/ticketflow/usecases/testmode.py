@@ -108,17 +108,12 @@ def load_source(
 _NOT_COPIED = frozenset({"TicketID", "TicketNumber", "Created", "Changed", "StateType"})
 
 
-def copy_ticket_values(uow_factory: UnitOfWorkFactory, number: str) -> dict[str, Value]:
-    """The data of the real ticket ``number`` (or id) to start a test from, without its identity;
-    InvalidInputError naming ``ticket`` when there is no such ticket. Reads only."""
-    reference = number.strip()
+def copy_ticket_values(uow_factory: UnitOfWorkFactory, ticket_id: int) -> dict[str, Value]:
+    """The data of the real ticket ``ticket_id`` to start a test from, without its identity (the
+    caller checks first that the person may read it). Reads only."""
     with uow_factory() as uow:
-        found = uow.tickets.find_by_number(reference)
-        if found is None and reference.isdigit():
-            found = uow.tickets.find(int(reference))
-    if found is None:
-        raise InvalidInputError(f"no ticket with number '{reference}'", field="ticket")
-    return {k: v for k, v in found.snapshot().data().items() if k not in _NOT_COPIED}
+        snapshot = uow.tickets.get(ticket_id).snapshot()
+    return {k: v for k, v in snapshot.data().items() if k not in _NOT_COPIED}
 
 
 def _load(uow: UnitOfWork, runtime: ProcessRuntime, source: ProcessSource) -> CompiledProcess:

@@ -14,6 +14,7 @@ from pages_support import NOW, Visitor, application_of, pages_and_api, start_pur
 from testmode_pages_support import PAGE, administrator, every_row, hidden_run
 
 from ticketflow.domain.formats.native_json import process_to_dict
+from ticketflow.usecases import admin
 from ticketflow.usecases.processes import list_versions, load_process, save_draft
 from ticketflow.usecases.scenarios import list_scenarios
 
@@ -188,6 +189,11 @@ def test_a_bad_dialog_input_shows_the_problem_beside_the_field_and_keeps_the_run
 
 def test_a_copy_of_a_real_ticket_starts_where_its_data_leads(app: FastAPI, ada: Visitor) -> None:
     application = application_of(app)
+    # An administrator who also reads the Management queue, where the request waits.
+    admin.add_role(application.uow, "Management readers", {"management": ["ro"]})
+    roles = ["Admins", "Management readers"]
+    admin.add_agent(application.uow, "max", "Max", "Admin", "max@example.com", roles=roles)
+    ada = visit(app, "max")
     ticket_id = start_purchase(application)
     with application.uow() as uow:
         number = uow.tickets.get(ticket_id).number
@@ -205,7 +211,19 @@ def test_an_unknown_ticket_number_is_named(ada: Visitor) -> None:
     answer = ada.client.post(f"{PAGE}/start", data=ada.form({"version": "1", "ticket_number": "2099"}))
 
     assert answer.status_code == 400
-    assert "no ticket with number &#39;2099&#39;" in answer.text
+    assert "no ticket with id or number &#39;2099&#39;" in answer.text
+
+
+def test_a_ticket_the_administrator_may_not_read_is_not_copied(app: FastAPI, ada: Visitor) -> None:
+    application = application_of(app)
+    ticket_id = start_purchase(application)  # in Management, which ada's roles do not open
+    with application.uow() as uow:
+        number = uow.tickets.get(ticket_id).number
+
+    answer = ada.client.post(f"{PAGE}/start", data=ada.form({"version": "1", "ticket_number": number}))
+
+    assert answer.status_code == 404
+    assert "2 x 27-inch monitor" not in answer.text
 
 
 def test_a_tampered_run_is_refused_naming_it(ada: Visitor) -> None:

@@ -27,7 +27,7 @@ from ticketflow.domain.simulation import (
 )
 from ticketflow.domain.tickets import Value
 from ticketflow.usecases import processes, scenarios
-from ticketflow.usecases.access import require_admin
+from ticketflow.usecases.access import check_ticket, require_admin
 from ticketflow.usecases.scenarios import ScenarioResult
 from ticketflow.usecases.test_inputs import TestInput, parse_test_input
 from ticketflow.usecases.testmode import (
@@ -38,6 +38,7 @@ from ticketflow.usecases.testmode import (
     run_test_mode,
 )
 from ticketflow.usecases.testmode_outbound import render_run_outbound
+from ticketflow.usecases.tickets import find_ticket_id
 from ticketflow.web.ui.core import AgentForm, AgentSession, SignedInForm, Ui
 from ticketflow.web.ui.diagram import process_diagram
 from ticketflow.web.ui.forms import Submitted, submitted_values
@@ -130,7 +131,10 @@ def _start(ui: Ui, request: Request, posted: SignedInForm, key: str) -> HTMLResp
     version = _version(posted)
     number = posted.text("ticket_number").strip()
     if number:
-        ticket = copy_ticket_values(ui.application.uow, number)
+        ticket_id = find_ticket_id(ui.application.uow, number)
+        # Administering processes does not open every queue: copying needs read access to the ticket.
+        check_ticket(ui.application.uow, posted.principal, ticket_id)
+        ticket = copy_ticket_values(ui.application.uow, ticket_id)
     else:
         process, _ = _load(ui, key, version)
         dialog = sample_ticket_dialog(process)
