@@ -36,7 +36,7 @@ def test_a_colleague_sees_and_opens_the_companys_tickets(app: FastAPI, applicati
 
     assert f'href="/customer/tickets/{alices}"' in home.text
     assert "<td>alice</td>" in home.text  # whose request it is
-    assert "My and my company&#39;s tickets" in home.text
+    assert "Your requests and those of your colleagues at example-corp." in home.text
     assert zoom.status_code == 200
     assert "Monitors for Example Corp" in zoom.text
 

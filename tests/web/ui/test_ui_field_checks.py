@@ -38,7 +38,7 @@ def test_the_form_asks_htmx_to_check_each_field_when_changed(app: FastAPI, appli
 
     check = DECIDE.format(id=ticket_id) + "/check"
     assert f'aria-describedby="f-DynamicField_PurchaseApproval-hint" hx-post="{check}"' in page.text
-    assert 'hx-target="closest .field" hx-swap="outerHTML"' in page.text
+    assert 'hx-target="closest .field" hx-select=".field" hx-swap="outerHTML"' in page.text
     assert '<script src="/static/htmx/htmx-2.0.11.min.js" defer></script>' in page.text
 
 
@@ -110,3 +110,27 @@ def test_a_check_is_refused_like_the_form(app: FastAPI, application: Application
     assert refused.status_code == 403
     assert without_csrf.status_code == 403
     assert unknown.status_code == 404
+
+
+def test_a_dialog_sent_from_the_zoom_panel_answers_its_errors_into_the_panel(
+    app: FastAPI, application: Application
+) -> None:
+    ticket_id = start_purchase(application)
+    manager = visit(app, "manager")
+    path = DECIDE.format(id=ticket_id)
+    zoom = manager.client.get(f"/agent/tickets/{ticket_id}")
+    data = manager.form({"DynamicField_PurchaseApproval": "", "Subject": "", "Body": ""})
+
+    from_panel = manager.client.post(
+        path, data=data, headers={"HX-Request": "true", "HX-Target": "process-widget"}
+    )
+    plain = manager.client.post(path, data=data)
+
+    assert 'id="process-widget"' in zoom.text
+    assert f'hx-get="{path}" hx-target="#dialog-panel" hx-select=".dialog-form"' in zoom.text
+    assert from_panel.status_code == 200  # htmx swaps only successful answers …
+    assert from_panel.headers["HX-Retarget"] == "#dialog-panel"  # … into the panel, not the widget
+    assert from_panel.headers["HX-Reselect"] == ".dialog-form"
+    assert "Manager decision: is mandatory" in from_panel.text
+    assert plain.status_code == 422  # without JavaScript: the form page with its errors
+    assert "HX-Retarget" not in plain.headers

@@ -93,7 +93,10 @@ def router(ui: Ui) -> APIRouter:
         headers = request.headers
         # htmx restoring a page from history (cache miss) needs the whole page.
         if headers.get("HX-Target") == "queue-results" and "HX-History-Restore-Request" not in headers:
-            return ui.render(request, "agent/queue_results.html", partial=True, **context)
+            part = ui.render(request, "agent/queue_results.html", partial=True, **context)
+            # The address bar shows the view's own short link, not every empty field of the form.
+            part.headers["HX-Push-Url"] = filters.link(sort=sort.value, order=order, page=str(page))
+            return part
         return ui.render(
             request,
             "agent/queue.html",

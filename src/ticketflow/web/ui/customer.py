@@ -34,8 +34,14 @@ def router(ui: Ui) -> APIRouter:
         # Mine and, as OTOBO's CustomerIDCheck allows, those of my company (access.list_tickets).
         query = TicketQuery(order_by=TicketOrder.CHANGED_AT, descending=True, limit=100)
         tickets, total = access.list_tickets(ui.application.reader, session.principal, query)
-        title = "My and my company's tickets" if session.principal.customer_ids else "My tickets"
-        return ui.render(request, "customer/home.html", title=title, tickets=tickets, total=total)
+        return ui.render(
+            request,
+            "customer/home.html",
+            title="My tickets",
+            tickets=tickets,
+            total=total,
+            companies=sorted(session.principal.customer_ids),
+        )
 
     @routes.get("/processes", response_class=HTMLResponse)
     def processes(request: Request, session: CustomerSession) -> HTMLResponse:

@@ -118,7 +118,15 @@ def dialog_submit(
     except DialogInputError as error:
         form = dialog_form(dialog, catalog, ticket=ticket, submitted=submitted, problems=error.problems)
         title = f"{dialog.name} · {ticket.number}"
-        return ui.render(request, template, status=422, title=title, ticket=ticket, form=form)
+        page = ui.render(request, template, status=422, title=title, ticket=ticket, form=form)
+        if request.headers.get("HX-Target") == "process-widget":
+            # Submitted from the zoom's dialog panel (htmx swaps only 2xx answers): the form with
+            # its errors goes back into the panel instead of the widget the success would refresh.
+            page.status_code = 200
+            page.headers.update(
+                {"HX-Retarget": "#dialog-panel", "HX-Reselect": ".dialog-form", "HX-Reswap": "innerHTML"}
+            )
+        return page
     return redirect(f"{zoom_prefix}{ticket_id}")
 
 
