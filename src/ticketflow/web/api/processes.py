@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from ticketflow.domain.definitions import ProcessState
 from ticketflow.usecases import process_import, process_versions, processes, testmode
-from ticketflow.usecases.access import require_admin, require_agent
+from ticketflow.usecases.access import check_ticket, require_admin, require_agent
 from ticketflow.usecases.process_import import ImportRequest
 from ticketflow.web.api.common import Limit, Offset, Page, now, router, slice_page
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
@@ -250,8 +250,11 @@ def set_state(
 def test_mode(
     key: str, body: TestModeIn, application: CurrentApplication, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    """Play a scenario against a version (or the draft): nothing is written or sent."""
+    """Play a scenario against a version (or the draft): nothing is written or sent. Starting from a
+    copy of a real ticket needs read access to that ticket."""
     require_agent(principal)
+    if body.from_ticket is not None:
+        check_ticket(application.uow, principal, body.from_ticket)
     report = testmode.run_test_mode(
         application.uow,
         application.runtime,
