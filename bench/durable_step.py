@@ -19,6 +19,8 @@ their driver statements counted (SQLite: the trace callback; PostgreSQL: libpq's
 which also gives the round trips): ``statements_per_step`` and ``round_trips_per_step``.
 
 Run: .venv/bin/python bench/durable_step.py   [--quick] [--only sqlite|postgres] [--profile N]
+
+Where a step's time goes (per phase, WAL frames by table and index): bench/durable_step_profile.py.
 """
 
 from __future__ import annotations
