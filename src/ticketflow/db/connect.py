@@ -29,6 +29,13 @@ SQLITE_PRAGMAS = (
     # pages, as table and index tails, are copied once for many steps). Alternating runs on the
     # shared 2-vCPU VM: +20% durable steps/s on average (four pairs, -3% to +35%).
     "PRAGMA wal_autocheckpoint=10000",
+    # A page cache of up to 16 MiB per connection instead of SQLite's 2 MiB: a durable step changes
+    # the entries of a ticket in seven indexes, scattered over pages that no longer fit in 2 MiB
+    # once there are some 10,000 tickets; each miss is a read of the file and a lookup in the WAL
+    # index. Alternating runs on the shared 2-vCPU VM, 2,500 steps each over ~10,000 tickets: CPU
+    # per step min 645 → 592 µs, median 713 → 649 µs (five pairs). Pages are taken as they are
+    # read, so a small database costs no more memory.
+    "PRAGMA cache_size=-16384",
 )
 
 # PostgreSQL: a connection idle in the pool longer than this is pinged before use (see below).
