@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from html import unescape
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from modeler_pages_support import administrator_client, csrf, form_values
 
 from ticketflow.domain.definitions import FieldDisplay, Interface, Process
+from ticketflow.domain.formats.native_json import process_to_dict
 from ticketflow.usecases import processes
 
 PAGE = "/agent/admin/modeler/purchase-request"
@@ -381,3 +383,24 @@ def test_without_csrf_nothing_is_saved(administrator: TestClient, app: FastAPI) 
     values.pop("csrf_token")
     assert administrator.post(f"{PAGE}/panel/approval", data=values | {"name": "x"}).status_code == 403
     assert _draft(app).find_activity("approval").name == "Manager approval"  # type: ignore[union-attr]
+
+
+def test_an_action_in_otobos_long_form_is_offered_as_it_is(administrator: TestClient, app: FastAPI) -> None:
+    uow = app.state.application.uow
+    draft = _draft(app)
+    long_name = "Kernel::System::ProcessManagement::TransitionAction::TicketQueueSet"
+    approved = next(t for t in draft.transitions if t.key == "approved")
+    action = replace(approved.actions[0], module=long_name)
+    edited = replace(approved, actions=(action, *approved.actions[1:]))
+    changed = replace(draft, transitions=tuple(edited if t is approved else t for t in draft.transitions))
+    with uow() as unit:
+        unit.processes.save_draft(
+            "purchase-request", process_to_dict(changed), saved_by="ada", expected_revision=_revision(app)
+        )
+        unit.commit()
+    html = administrator.get(f"{PAGE}/panel/approved").text
+    assert f'<option value="{long_name}" selected>{long_name}</option>' in html
+    assert "(unknown)" not in html
+    assert "<code>Queue</code> <strong>required</strong>" in html  # its help, found by the short name
+    _apply(administrator, "approved", form_values(html))
+    assert next(t for t in _draft(app).transitions if t.key == "approved").actions[0].module == long_name
