@@ -84,7 +84,7 @@ def router(ui: Ui) -> APIRouter:
             version=_version(version),
         )
         counts = daily_counts(reader, session.principal, key, days=days, now=ui.now())
-        rows = _activity_rows(shown, ui.now())
+        rows = activity_rows(shown, ui.now())
         name = shown.process.name
         return ui.render(
             request,
@@ -148,29 +148,36 @@ def _latest(ui: Ui, key: str) -> int:
     return max(v.version for v in versions)
 
 
-def _activity_rows(shown: ProcessMonitoring, now: datetime) -> list[ActivityRow]:
+def activity_rows(shown: ProcessMonitoring, now: datetime) -> list[ActivityRow]:
+    """A row per activity of the drawn version, then one per activity only older versions have (all
+    versions together: their tickets are counted too, though the diagram has no box for them)."""
     numbers = shown.numbers
-    key = shown.process.key
-    rows = []
-    for activity in shown.process.activities:
-        dwell = numbers.dwell.get(activity.key, Dwell())
-        since = dwell.oldest_open_since
-        rows.append(
-            ActivityRow(
-                key=activity.key,
-                name=activity.name,
-                kind=activity.type.value.replace("_", " "),
-                counts=numbers.counts.get(activity.key, ActivityCounts()),
-                incidents=numbers.open_incidents.get(activity.key, 0),
-                dwell=dwell,
-                tickets_href=f"/agent/monitoring/{key}/tickets?{urlencode({'activity': activity.key})}",
-                incidents_href=f"/agent/incidents?{urlencode({'process': key, 'activity': activity.key})}",
-                average=duration_text(dwell.average_seconds),
-                p90=duration_text(dwell.p90_seconds),
-                waiting_longest=duration_text((now - since).total_seconds() if since else None),
-            )
-        )
-    return rows
+    drawn = [(a.key, a.name, a.type.value.replace("_", " ")) for a in shown.process.activities]
+    known = {key for key, _, _ in drawn}
+    older = sorted((numbers.counts.keys() | numbers.dwell.keys() | numbers.open_incidents.keys()) - known)
+    return [
+        activity_row(shown, now, key, name, kind)
+        for key, name, kind in [*drawn, *((k, k, "older version") for k in older)]
+    ]
+
+
+def activity_row(shown: ProcessMonitoring, now: datetime, key: str, name: str, kind: str) -> ActivityRow:
+    numbers, process_key = shown.numbers, shown.process.key
+    dwell = numbers.dwell.get(key, Dwell())
+    since = dwell.oldest_open_since
+    return ActivityRow(
+        key=key,
+        name=name,
+        kind=kind,
+        counts=numbers.counts.get(key, ActivityCounts()),
+        incidents=numbers.open_incidents.get(key, 0),
+        dwell=dwell,
+        tickets_href=f"/agent/monitoring/{process_key}/tickets?{urlencode({'activity': key})}",
+        incidents_href=f"/agent/incidents?{urlencode({'process': process_key, 'activity': key})}",
+        average=duration_text(dwell.average_seconds),
+        p90=duration_text(dwell.p90_seconds),
+        waiting_longest=duration_text((now - since).total_seconds() if since else None),
+    )
 
 
 def _diagram(process: Process, rows: list[ActivityRow]) -> Diagram:

@@ -1,11 +1,16 @@
-"""The per-day bar chart's geometry: one slot per day, bars on one scale, labels ending today."""
+"""The per-day bar chart's geometry: one slot per day, bars on one scale, labels ending today; and the
+rows of the monitoring table."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from ticketflow.usecases.monitoring_records import DayCount
+from ticketflow.demo.loader import demo_document
+from ticketflow.domain.formats.native_json import process_from_dict
+from ticketflow.usecases.monitoring import ProcessMonitoring
+from ticketflow.usecases.monitoring_records import ActivityCounts, DayCount, Dwell, ProcessNumbers
 from ticketflow.web.ui.monitoring_chart import BAR_WIDTH, PLOT_HEIGHT, day_chart
+from ticketflow.web.ui.monitoring_pages import activity_rows
 
 FIRST = date(2026, 11, 1)
 
@@ -33,3 +38,21 @@ def test_every_seventh_day_is_labelled_counting_back_from_the_last() -> None:
     assert [label.text for label in chart.labels] == ["11-02", "11-09", "11-16", "11-23", "11-30"]
     assert chart.bars == ()
     assert [t.label for t in chart.ticks] == ["0", "1", "2"]
+
+
+def test_activities_only_older_versions_have_get_rows_after_the_drawn_ones() -> None:
+    process = process_from_dict(demo_document("purchase-request"))
+    numbers = ProcessNumbers(
+        counts={"approval": ActivityCounts(active=2), "legacy-check": ActivityCounts(waiting=1)},
+        dwell={"legacy-check": Dwell(finished=4, average_seconds=90.0, p90_seconds=120.0)},
+    )
+    rows = activity_rows(ProcessMonitoring(process, None, (1, 2), numbers), datetime(2026, 11, 1, tzinfo=UTC))
+    assert [r.key for r in rows] == [a.key for a in process.activities] + ["legacy-check"]
+    legacy = rows[-1]
+    assert (legacy.kind, legacy.counts.open, legacy.average, legacy.p90) == (
+        "older version",
+        1,
+        "2 min",
+        "2 min",
+    )
+    assert legacy.tickets_href == "/agent/monitoring/purchase-request/tickets?activity=legacy-check"
