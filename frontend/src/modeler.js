@@ -62,6 +62,16 @@ function showProblems(list, heading) {
       modeler.get('canvas').addMarker(id, 'tf-problem');
       state.marked.push(id);
       item.dataset.element = id;
+      // The problem leads to its element: selected on the canvas, its form in the panel.
+      const show = document.createElement('button');
+      show.type = 'button';
+      show.className = 'tf-problem-link';
+      show.textContent = 'Show';
+      show.addEventListener('click', () => {
+        const element = modeler.get('elementRegistry').get(id);
+        if (element) modeler.get('selection').select(element);
+      });
+      item.append(' ', show);
     }
   }
   problems.append(title, items);
@@ -179,8 +189,8 @@ async function saveAndDeploy({ force = false } = {}) {
   say('Deploying…');
   const { status: code, data } = await server.deploy({ force });
   if (code !== 200) {
-    say(data.message || 'Not deployed', 'error');
     const list = data.problems || [];
+    say(`${data.message || 'Not deployed'}${list.length ? ' (listed below the diagram)' : ''}`, 'error');
     showProblems(list, 'Not deployed: fix these first');
     // Failing test scenarios alone may be overruled (the version's note says so); broken models not.
     if (list.length && list.every((problem) => problem.element.startsWith('scenario:'))) offerForce();

@@ -264,6 +264,10 @@ def test_build_the_purchase_process_with_the_mouse_and_deploy_it(
     expect(page.locator(f"{shape(ids['request'])}.tf-problem")).to_be_attached()
     expect(page.locator(f"{shape(ids['prepare'])}.tf-problem")).to_be_attached()
     page.screenshot(path=str(SCREENSHOTS / "modeler-problems.png"), full_page=True)
+    # A listed problem leads to its element and its form.
+    problem = page.locator(f"#modeler-problems li[data-element='{ids['prepare']}']")
+    problem.get_by_role("button", name="Show").click()
+    expect(page.locator(f"#panel-form[action$='/panel/{ids['prepare']}']")).to_be_visible()
 
     _fill_activities(page, ids)
     _fill_transitions(page, ids)
