@@ -107,9 +107,13 @@ def test_a_check_is_refused_like_the_form(app: FastAPI, application: Application
     manager = visit(app, "manager")
     unknown = manager.client.post(path, data=manager.form({}), headers=htmx("NoSuchField"))
 
-    assert refused.status_code == 403
-    assert without_csrf.status_code == 403
-    assert unknown.status_code == 404
+    # htmx gets every refusal as a page to show in place of the main content (it swaps only 2xx).
+    for answer in (refused, without_csrf, unknown):
+        assert answer.status_code == 200
+        assert answer.headers["HX-Retarget"] == "#main"
+    assert "<title>Not allowed · ticketflow</title>" in refused.text
+    assert "(CSRF)" in without_csrf.text
+    assert "<title>Not found · ticketflow</title>" in unknown.text
 
 
 def test_a_dialog_sent_from_the_zoom_panel_answers_its_errors_into_the_panel(
@@ -134,3 +138,25 @@ def test_a_dialog_sent_from_the_zoom_panel_answers_its_errors_into_the_panel(
     assert "Manager decision: is mandatory" in from_panel.text
     assert plain.status_code == 422  # without JavaScript: the form page with its errors
     assert "HX-Retarget" not in plain.headers
+
+
+def test_a_refused_htmx_request_shows_the_refusal_in_place_of_the_main_content(
+    app: FastAPI, application: Application
+) -> None:
+    ticket_id = start_purchase(application)
+    deputy = visit(app, "deputy")  # may read the ticket, not submit its dialog
+    path = DECIDE.format(id=ticket_id)
+    data = deputy.form({"DynamicField_PurchaseApproval": "approved", "Subject": "", "Body": ""})
+    before = stored(application, ticket_id)
+
+    from_panel = deputy.client.post(
+        path, data=data, headers={"HX-Request": "true", "HX-Target": "process-widget"}
+    )
+    plain = deputy.client.post(path, data=data)
+
+    assert from_panel.status_code == 200
+    assert from_panel.headers["HX-Retarget"] == "#main"
+    assert "needs the &#39;rw&#39; permission on the ticket" in from_panel.text
+    assert plain.status_code == 403
+    assert "HX-Retarget" not in plain.headers
+    assert stored(application, ticket_id) == before

@@ -136,7 +136,13 @@ class Ui:
     def error_page(self, request: Request, status: int, message: str) -> HTMLResponse:
         titles = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile"}
         title = titles.get(status, "Cannot do that")
-        return self.render(request, "error.html", status=status, title=title, message=message)
+        page = self.render(request, "error.html", status=status, title=title, message=message)
+        if request.headers.get("HX-Request") == "true":
+            # htmx swaps only successful answers and only into its target: show the refusal in
+            # place of the page's main content instead of leaving the person without an answer.
+            page.status_code = 200
+            page.headers.update({"HX-Retarget": "#main", "HX-Reselect": "#main", "HX-Reswap": "outerHTML"})
+        return page
 
 
 def _ui(request: Request) -> Ui:
