@@ -53,11 +53,12 @@ function showProblems(list, heading) {
   const registry = modeler.get('elementRegistry');
   for (const problem of list) {
     const item = document.createElement('li');
-    item.textContent = `${problem.element}: ${problem.message}`;
     items.append(item);
     // Problems name their element as "activity:<id>", "transition:<id>", "dialog:<id>/…",
-    // "action:<id>/…" or "element:<id>".
+    // "action:<id>/…" or "element:<id>"; the list says the name the diagram shows.
     const id = problem.element.split(':').slice(1).join(':').split('/')[0];
+    const named = id && registry.get(id) ? registry.get(id).businessObject.name : '';
+    item.textContent = named ? `${named} (${problem.element}): ${problem.message}` : `${problem.element}: ${problem.message}`;
     if (id && registry.get(id)) {
       modeler.get('canvas').addMarker(id, 'tf-problem');
       state.marked.push(id);
