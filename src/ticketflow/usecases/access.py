@@ -269,9 +269,11 @@ def create_ticket(
     now: datetime,
     process_key: str | None = None,
     start_values: Submitted | None = None,
+    reader: UnitOfWorkFactory | None = None,
 ) -> Ticket:
     """Create a ticket: agents need ``create`` on the target queue's group; customers create their
-    own tickets (the customer user is forced to themselves)."""
+    own tickets (the customer user is forced to themselves). The permission check reads through
+    ``reader`` when given (a read-only unit of work)."""
     require_scope(principal, "write")
     values = dict(request.values)
     if principal.is_customer:
@@ -279,7 +281,7 @@ def create_ticket(
         if principal.customer_ids and "CustomerID" not in values:
             values["CustomerID"] = sorted(principal.customer_ids)[0]
     else:
-        with uow_factory() as uow:
+        with (reader or uow_factory)() as uow:
             queue_name = _target_queue(uow, runtime, values, process_key, start_values or {})
             queue = uow.catalog.find(Queue, queue_name)
         if queue is not None and not principal.permissions.has(queue.group, "create"):

@@ -54,18 +54,32 @@ def create_ticket(
     """Create a ticket, optionally with a first article (and its attachments, base64) and started in
     a process."""
     article = body.article.effect(_sender(principal)) if body.article else None
-    ticket, _ = attachments.create_ticket(
-        application.uow,
-        application.runtime,
-        principal,
-        TicketInput(body.values(), article),
-        body.article.files() if body.article else [],
-        now=now(),
-        max_bytes=application.settings.attachment_max_bytes,
-        process_key=body.process,
-        start_values={k: tuple(v) if isinstance(v, list) else v for k, v in body.start_values.items()},
-        field="article.attachments",
-    )
+    files = body.article.files() if body.article else []
+    start_values = {k: tuple(v) if isinstance(v, list) else v for k, v in body.start_values.items()}
+    if files:
+        ticket, _ = attachments.create_ticket(
+            application.uow,
+            application.runtime,
+            principal,
+            TicketInput(body.values(), article),
+            files,
+            now=now(),
+            max_bytes=application.settings.attachment_max_bytes,
+            process_key=body.process,
+            start_values=start_values,
+            field="article.attachments",
+        )
+    else:  # nothing to attach: the permission check reads beside the writers
+        ticket = access.create_ticket(
+            application.uow,
+            application.runtime,
+            principal,
+            TicketInput(body.values(), article),
+            now=now(),
+            process_key=body.process,
+            start_values=start_values,
+            reader=application.reader,
+        )
     response.headers["ETag"] = etag(ticket.version)
     response.headers["Location"] = f"/api/v1/tickets/{ticket.id}"
     return TicketOut.of(ticket)
