@@ -41,9 +41,13 @@ def test_sigterm_finishes_the_job_in_hand_and_claims_nothing_new(
             deadline = time.monotonic() + 20
             while status(engine, first) is not JobStatus.RUNNING and time.monotonic() < deadline:
                 time.sleep(0.05)
+            worker.send_signal(signal.SIGTERM)
+            # The signal is handled on the worker's main thread whenever it next runs; until then its
+            # idle threads may still claim. Only once it says it is stopping must nothing new start.
+            while '"worker.stopping"' not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.05)
             with SqlUnitOfWork(engine) as uow:  # due now, but the worker is stopping
                 uow.jobs.requeue(second, run_at=datetime.now(UTC), extra_attempts=1)
-                worker.send_signal(signal.SIGTERM)
                 uow.commit()
             returncode = worker.wait(timeout=15)
         finally:
