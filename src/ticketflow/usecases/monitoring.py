@@ -18,7 +18,9 @@ from ticketflow.domain.definitions import Process
 from ticketflow.domain.errors import InvalidInputError, NotFoundError
 from ticketflow.usecases.access import Principal, UnitOfWorkFactory, require_agent
 from ticketflow.usecases.monitoring_records import (
+    ActivityCounts,
     DayCount,
+    Dwell,
     IncidentFilter,
     IncidentPage,
     ProcessNumbers,
@@ -75,6 +77,49 @@ def monitor_process(
         drawn = runtime.load_version(uow, process_key, version if version is not None else max(versions))
     numbers = reader.process_numbers(process_key, version)
     return ProcessMonitoring(drawn.version.process, version, versions, numbers)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityNumbers:
+    """One activity's numbers; ``kind`` is None for an activity only older versions have (its name is
+    then its key: the drawn version does not know it)."""
+
+    key: str
+    name: str
+    kind: str | None
+    counts: ActivityCounts
+    dwell: Dwell
+    open_incidents: int
+
+
+def per_activity(shown: ProcessMonitoring) -> list[ActivityNumbers]:
+    """A row per activity of the drawn version in its order, then one per activity only older versions
+    have (with all versions together their tickets are counted too), sorted by key."""
+    numbers = shown.numbers
+    drawn: list[tuple[str, str, str | None]] = [
+        (a.key, a.name, a.type.value) for a in shown.process.activities
+    ]
+    known = {key for key, _, _ in drawn}
+    older = sorted((numbers.counts.keys() | numbers.dwell.keys() | numbers.open_incidents.keys()) - known)
+    return [
+        ActivityNumbers(
+            key=key,
+            name=name,
+            kind=kind,
+            counts=numbers.counts.get(key, ActivityCounts()),
+            dwell=numbers.dwell.get(key, Dwell()),
+            open_incidents=numbers.open_incidents.get(key, 0),
+        )
+        for key, name, kind in [*drawn, *((k, k, None) for k in older)]
+    ]
+
+
+def require_deployed(uow_factory: UnitOfWorkFactory, process_key: str) -> None:
+    """NotFoundError unless ``process_key`` has a deployed version (a per-day count of a process that
+    does not exist would otherwise read as a quiet one)."""
+    with uow_factory() as uow:
+        if not uow.processes.list_versions(process_key):
+            raise NotFoundError(f"process '{process_key}' has no deployed version")
 
 
 def days_back(now: datetime, days: int) -> list[date]:
