@@ -398,10 +398,22 @@ def _dialog_permitted(
     if principal.is_customer:
         return True  # a customer dialog's visibility is its Interface; OTOBO checks no agent keys there
     try:
-        check_dialog_access(dialog, keys, ticket.lock, ticket.owner, principal.caller.login)
+        _check_dialog(principal, dialog, ticket, keys)
     except PermissionDeniedError:
         return False
     return True
+
+
+def _check_dialog(principal: Principal, dialog: ActivityDialog, ticket: Ticket, keys: frozenset[str]) -> None:
+    """An agent's right to work on ``dialog``: its permission type, the lock not held by someone else
+    (§2.3) and, where the dialog will take the lock, the right to lock (OTOBO's ``owner``, which ``rw``
+    and owning the ticket include; reference §1.7)."""
+    check_dialog_access(dialog, keys, ticket.lock, ticket.owner, principal.caller.login)
+    if dialogs.needs_lock(dialog, ticket, principal.caller) and not holds(keys, "owner"):
+        raise PermissionDeniedError(
+            f"the dialog '{dialog.name}' locks the ticket, and {principal.caller} lacks the 'owner' "
+            f"permission needed to lock ticket {ticket.number}"
+        )
 
 
 def available_dialogs(
@@ -441,8 +453,37 @@ def permitted_dialog(
             f"the dialog '{dialog_key}' is not offered on ticket {ticket.number} at its current activity"
         )
     if not principal.is_customer:
-        check_dialog_access(dialog, keys, ticket.lock, ticket.owner, principal.caller.login)
+        _check_dialog(principal, dialog, ticket, keys)
     return ticket, dialog
+
+
+def open_dialog(
+    uow_factory: UnitOfWorkFactory,
+    runtime: ProcessRuntime,
+    principal: Principal,
+    ticket_id: int,
+    dialog_key: str,
+    *,
+    now: datetime,
+    reader: UnitOfWorkFactory | None = None,
+) -> dialogs.OpenedDialog:
+    """Open a dialog's form after the checks of ``permitted_dialog`` (read through ``reader`` when
+    given). A dialog with RequiredLock on an unlocked ticket then locks it to the agent, who becomes
+    its owner (``dialogs.open_dialog``); any other dialog is opened without writing anything."""
+    ticket, dialog = permitted_dialog(reader or uow_factory, runtime, principal, ticket_id, dialog_key)
+    if not dialogs.needs_lock(dialog, ticket, principal.caller):
+        return dialogs.OpenedDialog(ticket, dialog, locked=False)
+    require_scope(principal, "write")
+    return dialogs.open_dialog(
+        uow_factory,
+        runtime,
+        ticket_id,
+        dialog_key,
+        caller=principal.caller,
+        now=now,
+        # Pinned to the version checked: a ticket moved or locked meanwhile is a conflict, not a lock.
+        expected_version=ticket.version,
+    )
 
 
 def actionable_tickets(
@@ -509,15 +550,16 @@ def submit_dialog(
     expected_version: int | None = None,
     reader: UnitOfWorkFactory | None = None,
 ) -> Ticket:
-    """Submit a dialog after checking the dialog's ``permission`` and ``required_lock`` (§2.3). The
-    check reads through ``reader`` when given (a read-only unit of work)."""
+    """Submit a dialog after checking the dialog's ``permission`` and ``required_lock`` (§2.3); an
+    unlocked ticket is then locked to the agent in the submit's transaction. The check reads through
+    ``reader`` when given (a read-only unit of work)."""
     require_scope(principal, "write")
     with (reader or uow_factory)() as uow:
         ticket, keys = _guarded(uow, principal, ticket_id)
         offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
     dialog = next((d for d in offered if d.key == dialog_key), None)
     if dialog is not None and not principal.is_customer:
-        check_dialog_access(dialog, keys, ticket.lock, ticket.owner, principal.caller.login)
+        _check_dialog(principal, dialog, ticket, keys)
     # An unknown dialog is left to the use case, which names the offered ones.
     version = expected_version if expected_version is not None else ticket.version
     return dialogs.submit_dialog(

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from ticketflow.domain.definitions import ActivityDialog, ProcessState
+from ticketflow.domain.definitions import ActivityDialog, Interface, ProcessState
 from ticketflow.domain.dialogs import apply_submission, available_dialogs
 from ticketflow.domain.engine import TicketChanged
-from ticketflow.domain.errors import ConflictError, InvalidInputError
+from ticketflow.domain.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from ticketflow.domain.ticket_changes import apply_values
 from ticketflow.domain.tickets import Ticket
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.records import HistoryEntry
 from ticketflow.usecases.runtime import ProcessRuntime
-from ticketflow.usecases.steps import Actor, run_engine, write_article
+from ticketflow.usecases.steps import Actor, run_engine, write_article, write_changes
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 Submitted = Mapping[str, str | Sequence[str]]
@@ -66,6 +67,11 @@ def submit_dialog(
         if expected_version is not None and ticket.version != expected_version:
             raise ConflictError(f"ticket {ticket.number} changed since version {expected_version}; reload it")
         dialog = _offered_dialog(uow, runtime, ticket, dialog_key, caller)
+        if needs_lock(dialog, ticket, caller):
+            # An API client never opens the form: submitting takes the lock as opening would. Stored
+            # as its own change first, so that its Lock/OwnerUpdate history stays even when the
+            # process unlocks the ticket again on the way on.
+            ticket = write_changes(uow, ticket, locked_to(ticket, caller), Actor(caller.login), now)
         catalog = runtime.catalog(uow, now)
         submission = apply_submission(dialog, submitted, catalog, caller.interface, new_ticket=False)
         changed = apply_values(ticket, submission.values, catalog.states)
@@ -93,3 +99,71 @@ def _offered_dialog(
         f"(offered to {caller}: {names})",
         field="dialog",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedDialog:
+    """A dialog opened on a ticket: the ticket as it is now, and whether opening it locked the ticket."""
+
+    ticket: Ticket
+    dialog: ActivityDialog
+    locked: bool
+
+
+def needs_lock(dialog: ActivityDialog, ticket: Ticket, caller: Caller) -> bool:
+    """Whether ``caller`` must lock ``ticket`` to work on ``dialog`` (OTOBO's RequiredLock, §2.3).
+
+    PermissionDeniedError when someone else holds the lock. Customers never lock: OTOBO's customer
+    interface ignores RequiredLock."""
+    if not dialog.required_lock or caller.interface is Interface.CUSTOMER:
+        return False
+    if ticket.lock == "lock":
+        if ticket.owner != caller.login:
+            raise PermissionDeniedError(
+                f"the dialog '{dialog.name}' needs the ticket lock, "
+                f"and the ticket is locked by '{ticket.owner}'"
+            )
+        return False
+    return True
+
+
+def locked_to(ticket: Ticket, caller: Caller) -> Ticket:
+    """``ticket`` locked, with ``caller`` as its owner (as OTOBO's dialog does when it takes the lock)."""
+    return apply_values(ticket, {"Lock": "lock", "Owner": caller.login}, {})
+
+
+def open_dialog(
+    uow_factory: UnitOfWorkFactory,
+    runtime: ProcessRuntime,
+    ticket_id: int,
+    dialog_key: str,
+    *,
+    caller: Caller,
+    now: datetime,
+    expected_version: int | None = None,
+) -> OpenedDialog:
+    """Open a dialog's form: a dialog with RequiredLock locks the unlocked ticket to the agent and makes
+    them its owner, in one transaction with OTOBO's history (Lock, OwnerUpdate). As in OTOBO, the change
+    is a ticket event: the process checks its transitions.
+
+    ``expected_version`` pins the ticket to the version a permission check read (ConflictError when it
+    changed). NotFoundError when the dialog is not offered, or no longer after the process moved on."""
+    with uow_factory() as uow:
+        ticket = uow.tickets.get(ticket_id)
+        caller.check_can_see(ticket)
+        if expected_version is not None and ticket.version != expected_version:
+            raise ConflictError(f"ticket {ticket.number} changed since version {expected_version}; reload it")
+        dialog = _offered_dialog(uow, runtime, ticket, dialog_key, caller)
+        if not needs_lock(dialog, ticket, caller):
+            return OpenedDialog(ticket, dialog, locked=False)
+        locked = run_engine(
+            uow, runtime, ticket, TicketChanged(), Actor(caller.login), now, changed=locked_to(ticket, caller)
+        )
+        still_offered = any(d.key == dialog_key for d in dialogs_of(uow, runtime, locked, caller))
+        uow.commit()
+    if not still_offered:
+        raise NotFoundError(
+            f"the ticket {locked.number} is now locked to you, but its process moved on: "
+            f"the dialog '{dialog_key}' is no longer offered"
+        )
+    return OpenedDialog(locked, dialog, locked=True)

@@ -80,12 +80,25 @@ def dialog_page(
     ui: Ui, request: Request, session: Session, ticket_id: int, dialog_key: str, template: str
 ) -> HTMLResponse:
     """The dialog's form; refused (403 naming the permission or the lock, 404 when not offered) like
-    its submit, so that nobody fills in a form that cannot be sent."""
-    ticket, dialog = access.permitted_dialog(
-        ui.application.reader, ui.application.runtime, session.principal, ticket_id, dialog_key
+    its submit, so that nobody fills in a form that cannot be sent. Opening a dialog with RequiredLock
+    on an unlocked ticket locks it to the agent (``access.open_dialog``); the page says so."""
+    opened = access.open_dialog(
+        ui.application.uow,
+        ui.application.runtime,
+        session.principal,
+        ticket_id,
+        dialog_key,
+        now=ui.now(),
+        reader=ui.application.reader,
     )
+    ticket, dialog = opened.ticket, opened.dialog
     form = dialog_form(dialog, ui.catalog(), ticket=ticket)
-    return ui.render(request, template, title=f"{dialog.name} · {ticket.number}", ticket=ticket, form=form)
+    title = f"{dialog.name} · {ticket.number}"
+    page = ui.render(request, template, title=title, ticket=ticket, form=form, locked=opened.locked)
+    if opened.locked and request.headers.get("HX-Request"):
+        # The zoom's dialog panel takes only the form (hx-select); the lock notice goes along.
+        page.headers["HX-Reselect"] = ".lock-notice, .dialog-form"
+    return page
 
 
 def dialog_submit(
