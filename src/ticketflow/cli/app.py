@@ -14,7 +14,18 @@ from typing import Any
 
 import typer
 
-from ticketflow.cli import admin, auth, db, dialogs, incidents, processes, tickets, webservices, worker
+from ticketflow.cli import (
+    admin,
+    auth,
+    db,
+    dialogs,
+    incidents,
+    monitoring,
+    processes,
+    tickets,
+    webservices,
+    worker,
+)
 from ticketflow.cli.context import CliState
 from ticketflow.cli.errors import CliInputError, HandledGroup
 from ticketflow.config import Settings
@@ -82,7 +93,7 @@ for _name, _group in admin.COMMAND_GROUPS:
 app.add_typer(tickets.ticket_app, name="ticket")
 app.add_typer(processes.process_app, name="process")
 app.add_typer(dialogs.dialog_app, name="dialog")
-for _module in (worker, incidents, webservices, auth):
+for _module in (worker, incidents, monitoring, webservices, auth):
     _module.register(app)
 
 # `process test` (Test Mode) comes from its own module when present; see ticketflow.cli.processes.
