@@ -363,10 +363,18 @@ jobs = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime, nullable=True),
-    Column("idempotency_key", String(NAME), nullable=True, unique=True),
+    Column("idempotency_key", String(NAME), nullable=True),
     # The worker claims the next due job: status first, then time.
     Index("ix_jobs_status_run_at", "status", "run_at"),
     Index("ix_jobs_ticket_id", "ticket_id"),
+    # Keys are unique; most jobs have none and get no entry (0011: one index write fewer per job).
+    Index(
+        "uq_jobs_idempotency_key",
+        "idempotency_key",
+        unique=True,
+        sqlite_where=text("idempotency_key IS NOT NULL"),
+        postgresql_where=text("idempotency_key IS NOT NULL"),
+    ),
 )
 
 # Every attempt at a job, kept for incidents and audits; ``outcome`` is None while it runs.
