@@ -9,7 +9,7 @@ from datetime import datetime
 from ticketflow.domain.definitions import ActivityDialog, Interface, ProcessState
 from ticketflow.domain.dialogs import apply_submission, available_dialogs
 from ticketflow.domain.engine import TicketChanged
-from ticketflow.domain.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from ticketflow.domain.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from ticketflow.domain.ticket_changes import apply_values
 from ticketflow.domain.tickets import Ticket
 from ticketflow.usecases.callers import Caller
@@ -143,11 +143,12 @@ def open_dialog(
     expected_version: int | None = None,
 ) -> OpenedDialog:
     """Open a dialog's form: a dialog with RequiredLock locks the unlocked ticket to the agent and makes
-    them its owner, in one transaction with OTOBO's history (Lock, OwnerUpdate). As in OTOBO, the change
-    is a ticket event: the process checks its transitions.
+    them its owner, in one transaction with OTOBO's history (OwnerUpdate, Lock).
 
-    ``expected_version`` pins the ticket to the version a permission check read (ConflictError when it
-    changed). NotFoundError when the dialog is not offered, or no longer after the process moved on."""
+    Only the lock is written: the process is not stepped for opening a form (that would record a
+    "no transition matched" step each time someone looks at a dialog); its transitions are checked
+    with the dialog's submit, which sees the lock. ``expected_version`` pins the ticket to the version
+    a permission check read (ConflictError when it changed meanwhile)."""
     with uow_factory() as uow:
         ticket = uow.tickets.get(ticket_id)
         caller.check_can_see(ticket)
@@ -156,14 +157,6 @@ def open_dialog(
         dialog = _offered_dialog(uow, runtime, ticket, dialog_key, caller)
         if not needs_lock(dialog, ticket, caller):
             return OpenedDialog(ticket, dialog, locked=False)
-        locked = run_engine(
-            uow, runtime, ticket, TicketChanged(), Actor(caller.login), now, changed=locked_to(ticket, caller)
-        )
-        still_offered = any(d.key == dialog_key for d in dialogs_of(uow, runtime, locked, caller))
+        locked = write_changes(uow, ticket, locked_to(ticket, caller), Actor(caller.login), now)
         uow.commit()
-    if not still_offered:
-        raise NotFoundError(
-            f"the ticket {locked.number} is now locked to you, but its process moved on: "
-            f"the dialog '{dialog_key}' is no longer offered"
-        )
     return OpenedDialog(locked, dialog, locked=True)
