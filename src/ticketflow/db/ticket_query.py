@@ -49,6 +49,7 @@ def _equal_conditions(query: TicketQuery) -> list[ColumnElement[bool]]:
         tickets.c.customer_user_id: query.customer_user_id,
         tickets.c.customer_id: query.customer_id,
         tickets.c.process_key: query.process_key,
+        tickets.c.process_version: query.process_version,
         tickets.c.activity_key: query.activity_key,
         tickets.c.process_status: query.process_status.value if query.process_status else None,
         tickets.c.parent_ticket_id: query.parent_ticket_id,

@@ -84,6 +84,7 @@ class TicketQuery:
     customer_user_id: str | None = None
     customer_id: str | None = None
     process_key: str | None = None
+    process_version: int | None = None  # the version a ticket is pinned to
     activity_key: str | None = None
     process_status: PositionStatus | None = None
     parent_ticket_id: int | None = None
