@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
-from urllib.parse import urlencode
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -20,7 +20,12 @@ from ticketflow.domain.definitions import Process
 from ticketflow.domain.errors import InvalidInputError, NotFoundError
 from ticketflow.usecases import access, processes
 from ticketflow.usecases.access import require_agent
-from ticketflow.usecases.monitoring import ProcessMonitoring, daily_counts, monitor_process
+from ticketflow.usecases.monitoring import (
+    ProcessMonitoring,
+    daily_counts,
+    monitor_process,
+    per_activity,
+)
 from ticketflow.usecases.monitoring_records import ActivityCounts, Dwell
 from ticketflow.usecases.records import TicketOrder, TicketQuery
 from ticketflow.web.ui.core import AgentSession, Ui
@@ -28,6 +33,8 @@ from ticketflow.web.ui.diagram import Badge, Diagram, process_diagram
 from ticketflow.web.ui.monitoring_chart import day_chart
 
 PAGE_SIZE = 50
+# The diagram and table answer alone to htmx's poll of this element (see monitoring/live.html).
+LIVE_ID = "monitoring-live"
 DEFAULT_DAYS = 30
 Days = Annotated[int, Query(ge=1, le=366)]
 
@@ -83,19 +90,30 @@ def router(ui: Ui) -> APIRouter:
             key,
             version=_version(version),
         )
-        counts = daily_counts(reader, session.principal, key, days=days, now=ui.now())
-        rows = activity_rows(shown, ui.now())
+        now = ui.now()
+        rows = activity_rows(shown, now)
+        live: dict[str, Any] = {
+            "shown": shown,
+            "key": key,
+            "rows": rows,
+            "diagram": _diagram(shown.process, rows),
+            "live_id": LIVE_ID,
+            "live_href": _page_href(key, shown.version),
+            "counted_at": now,
+        }
+        headers = request.headers
+        # htmx restoring a page from history (cache miss) needs the whole page.
+        if headers.get("HX-Target") == LIVE_ID and "HX-History-Restore-Request" not in headers:
+            return ui.render(request, "monitoring/live.html", **live)
+        counts = daily_counts(reader, session.principal, key, days=days, now=now)
         name = shown.process.name
         return ui.render(
             request,
             "monitoring/process.html",
             title=f"Monitoring: {name}",
-            shown=shown,
-            key=key,
-            rows=rows,
-            diagram=_diagram(shown.process, rows),
             chart=day_chart(f"{name}: started, completed and failed per day, last {days} days", counts),
             days=days,
+            **live,
         )
 
     @routes.get("/{key}/tickets", response_class=HTMLResponse)
@@ -104,12 +122,18 @@ def router(ui: Ui) -> APIRouter:
         session: AgentSession,
         key: str,
         activity: str = "",
-        page: Annotated[int, Query(ge=1)] = 1,
+        version: str = "",  # empty: every version
+        page: Annotated[int, Query(ge=1, le=10**6)] = 1,
     ) -> HTMLResponse:
-        process = processes.load_process(ui.application.uow, key, _latest(ui, key))
+        pinned = _version(version)
+        versions = _versions(ui, key)
+        if pinned is not None and pinned not in versions:
+            raise NotFoundError(f"process '{key}' has no version {pinned}")
+        process = processes.load_process(ui.application.uow, key, pinned or max(versions))
         found = process.find_activity(activity) if activity else None
         query = TicketQuery(
             process_key=key,
+            process_version=pinned,
             activity_key=activity or None,
             order_by=TicketOrder.CHANGED_AT,  # the longest unchanged first
             limit=PAGE_SIZE,
@@ -122,11 +146,12 @@ def router(ui: Ui) -> APIRouter:
             title=f"{process.name}: tickets at {found.name if found else activity or 'any activity'}",
             process=process,
             key=key,
+            version=pinned,
             tickets=listed,
             total=total,
             page=page,
             pages=max(1, -(-total // PAGE_SIZE)),
-            page_query=urlencode({"activity": activity}),
+            page_query=urlencode({"activity": activity, "version": pinned or ""}),
         )
 
     return routes
@@ -141,23 +166,30 @@ def _version(text: str) -> int | None:
     return int(text)
 
 
-def _latest(ui: Ui, key: str) -> int:
-    versions = processes.list_versions(ui.application.uow, key)
+def _versions(ui: Ui, key: str) -> set[int]:
+    versions = {v.version for v in processes.list_versions(ui.application.reader, key)}
     if not versions:
         raise NotFoundError(f"process '{key}' has no deployed version")
-    return max(v.version for v in versions)
+    return versions
+
+
+def _page_href(key: str, version: int | None) -> str:
+    """The process page's own address for the version shown (empty: all versions)."""
+    return f"/agent/monitoring/{quote(key, safe='')}?{urlencode({'version': version or ''})}"
 
 
 def activity_rows(shown: ProcessMonitoring, now: datetime) -> list[ActivityRow]:
     """A row per activity of the drawn version, then one per activity only older versions have (all
     versions together: their tickets are counted too, though the diagram has no box for them)."""
-    numbers = shown.numbers
-    drawn = [(a.key, a.name, a.type.value.replace("_", " ")) for a in shown.process.activities]
-    known = {key for key, _, _ in drawn}
-    older = sorted((numbers.counts.keys() | numbers.dwell.keys() | numbers.open_incidents.keys()) - known)
     return [
-        activity_row(shown, now, key, name, kind)
-        for key, name, kind in [*drawn, *((k, k, "older version") for k in older)]
+        activity_row(
+            shown,
+            now,
+            numbers.key,
+            numbers.name,
+            numbers.kind.replace("_", " ") if numbers.kind else "older version",
+        )
+        for numbers in per_activity(shown)
     ]
 
 
@@ -165,6 +197,8 @@ def activity_row(shown: ProcessMonitoring, now: datetime, key: str, name: str, k
     numbers, process_key = shown.numbers, shown.process.key
     dwell = numbers.dwell.get(key, Dwell())
     since = dwell.oldest_open_since
+    # A count of one version lists exactly that version's tickets.
+    listed = {"activity": key} | ({"version": str(shown.version)} if shown.version is not None else {})
     return ActivityRow(
         key=key,
         name=name,
@@ -172,7 +206,7 @@ def activity_row(shown: ProcessMonitoring, now: datetime, key: str, name: str, k
         counts=numbers.counts.get(key, ActivityCounts()),
         incidents=numbers.open_incidents.get(key, 0),
         dwell=dwell,
-        tickets_href=f"/agent/monitoring/{process_key}/tickets?{urlencode({'activity': key})}",
+        tickets_href=f"/agent/monitoring/{process_key}/tickets?{urlencode(listed)}",
         incidents_href=f"/agent/incidents?{urlencode({'process': process_key, 'activity': key})}",
         average=duration_text(dwell.average_seconds),
         p90=duration_text(dwell.p90_seconds),
