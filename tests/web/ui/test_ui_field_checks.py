@@ -37,8 +37,10 @@ def test_the_form_asks_htmx_to_check_each_field_when_changed(app: FastAPI, appli
     page = visit(app, "manager").client.get(DECIDE.format(id=ticket_id))
 
     check = DECIDE.format(id=ticket_id) + "/check"
-    assert f'aria-describedby="f-DynamicField_PurchaseApproval-hint" hx-post="{check}"' in page.text
-    assert 'hx-target="closest .field" hx-select=".field" hx-swap="outerHTML"' in page.text
+    described = "f-DynamicField_PurchaseApproval-hint f-DynamicField_PurchaseApproval-feedback"
+    assert f'aria-describedby="{described}" hx-post="{check}"' in page.text
+    feedback = "#f-DynamicField_PurchaseApproval-feedback"
+    assert f'hx-target="{feedback}" hx-select="{feedback}" hx-swap="outerHTML"' in page.text
     assert '<script src="/static/htmx/htmx-2.0.11.min.js" defer></script>' in page.text
 
 
