@@ -93,8 +93,10 @@ def load_principal(
     scopes: frozenset[str] = frozenset(SCOPES),
     *,
     role_grants: RoleGrants | None = None,
+    agent: Agent | None = None,
 ) -> Principal:
     """The caller's permissions as stored now (role grants possibly from ``role_grants``, see there).
+    ``agent`` is the caller's agent record when the sign-in already read it (not read again).
     PermissionDeniedError for an unknown or invalid user."""
     with uow_factory() as uow:
         if caller.interface is Interface.CUSTOMER:
@@ -103,7 +105,8 @@ def load_principal(
                 raise PermissionDeniedError(f"customer user '{caller.login}' is unknown or invalid")
             ids = frozenset({customer.customer_id} - {""})
             return Principal(replace(caller, customer_ids=ids), customer_ids=ids, scopes=scopes)
-        agent = uow.catalog.find(Agent, caller.login)
+        if agent is None or agent.login != caller.login:
+            agent = uow.catalog.find(Agent, caller.login)
         if agent is None or not agent.valid:
             raise PermissionDeniedError(f"agent '{caller.login}' is unknown or invalid")
         if role_grants is not None:

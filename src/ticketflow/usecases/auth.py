@@ -32,6 +32,11 @@ API tokens (REST API, ``Authorization: Bearer tf_…``)::
 
     text, token = auth.create_token("alice", name="CI", scopes={"read", "write"})  # text shown once
     auth.authenticate_token(text)  # -> (Caller, scopes) or None (unknown, revoked, expired)
+    auth.token_sign_in(text)       # -> TokenSignIn (caller, scopes and the agent as read) or None
+
+Token and session checks read through ``reader`` (``Auth(uow, hasher, reader=application.reader)``, a
+read-only unit of work): only the "last used" mark, at most once a minute, or ending an expired
+session takes a writing one.
     auth.revoke_token(token.id)
 
 Passwords: ``auth.set_password(Interface.AGENT, login, password)`` (at least 8 characters).
@@ -83,6 +88,16 @@ class LoginThrottledError(TicketflowError):
 
 
 @dataclass(frozen=True, slots=True)
+class TokenSignIn:
+    """A usable API token's caller and scopes, with its agent as read (so that building the caller's
+    permissions need not read the agent again)."""
+
+    caller: Caller
+    scopes: frozenset[str]
+    agent: Agent
+
+
+@dataclass(frozen=True, slots=True)
 class AuthPolicy:
     """Lifetimes and limits; OTOBO's defaults where it has them (reference §2.4)."""
 
@@ -117,8 +132,11 @@ class Auth:
         *,
         clock: Clock = utc_now,
         policy: AuthPolicy | None = None,
+        reader: UnitOfWorkFactory | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        # Reads that need no write (token checks) go here: on SQLite they do not queue behind writers.
+        self._reader = reader or uow_factory
         self._hasher = hasher
         self._clock = clock
         self.policy = policy or AuthPolicy()
@@ -199,20 +217,23 @@ class Auth:
         return session_id, record
 
     def find_session(self, session_id: str | None) -> SessionRecord | None:
-        """The live session with this id, its idle clock reset; None if unknown, expired or idle too long."""
+        """The live session with this id, its idle clock reset; None if unknown, expired or idle too long.
+        Read through the read-only unit of work: a write only when the session ends or is marked used."""
         if not session_id:
             return None
         now = self._clock()
-        with self._uow_factory() as uow:
+        with self._reader() as uow:
             record = uow.auth.find_session(digest(session_id))
-            if record is None:
-                return None
-            if now >= record.expires_at or now - record.last_seen_at >= self.policy.session_max_idle:
+        if record is None:
+            return None
+        if now >= record.expires_at or now - record.last_seen_at >= self.policy.session_max_idle:
+            with self._uow_factory() as uow:
                 uow.auth.delete_session(record.key)
                 uow.commit()
-                return None
-            # Written at most once a minute: a page with many htmx requests must not write on each.
-            if now - record.last_seen_at >= timedelta(minutes=1):
+            return None
+        # Written at most once a minute: a page with many htmx requests must not write on each.
+        if now - record.last_seen_at >= timedelta(minutes=1):
+            with self._uow_factory() as uow:
                 uow.auth.touch_session(record.key, last_seen_at=now)
                 uow.commit()
         return record
@@ -274,20 +295,28 @@ class Auth:
     def authenticate_token(self, text: str) -> tuple[Caller, frozenset[str]] | None:
         """The agent and scopes of a usable token; None for an unknown, revoked or expired one, or
         one whose agent is invalid now."""
+        found = self.token_sign_in(text)
+        return None if found is None else (found.caller, found.scopes)
+
+    def token_sign_in(self, text: str) -> TokenSignIn | None:
+        """As ``authenticate_token``, with the agent as read. The token and its agent are read in one
+        read-only unit of work; the token's "last used" mark is written (in a unit of work of its own)
+        only when the stored one is a minute old or more."""
         if not text.startswith(TOKEN_PREFIX):
             return None
         now = self._clock()
-        with self._uow_factory() as uow:
+        with self._reader() as uow:
             token = uow.auth.find_token(digest(text))
             if token is None or not token.usable_at(now):
                 return None
             agent = uow.catalog.find(Agent, token.agent_login)
-            if agent is None or not agent.valid:
-                return None
-            if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):
+        if agent is None or not agent.valid:
+            return None
+        if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):
+            with self._uow_factory() as uow:
                 uow.auth.touch_token(token.id, used_at=now)
                 uow.commit()
-        return Caller(token.agent_login, Interface.AGENT), token.scopes
+        return TokenSignIn(Caller(token.agent_login, Interface.AGENT), token.scopes, agent)
 
     def list_tokens(self, agent_login: str | None = None) -> Sequence[ApiToken]:
         with self._uow_factory() as uow:

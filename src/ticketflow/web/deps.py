@@ -33,7 +33,7 @@ _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="the w
 
 def build_auth(application: Application, hasher: PasswordHasher | None = None) -> Auth:
     """The sign-in use cases for ``application`` (argon2id with its default cost unless told)."""
-    return Auth(application.uow, hasher or Argon2Hasher())
+    return Auth(application.uow, hasher or Argon2Hasher(), reader=application.reader)
 
 
 def get_application(request: Request) -> Application:
@@ -73,11 +73,16 @@ def current_principal(
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     scheme = scheme.lower()
     if scheme == "bearer":
-        found = auth.authenticate_token(credentials.strip())
+        found = auth.token_sign_in(credentials.strip())
         if found is None:
             raise AuthenticationError("the API token is unknown, revoked or expired")
-        caller, scopes = found
-        principal = load_principal(application.reader, caller, scopes, role_grants=role_grants_of(request))
+        principal = load_principal(
+            application.reader,
+            found.caller,
+            found.scopes,
+            role_grants=role_grants_of(request),
+            agent=found.agent,  # read by the token check: not read twice
+        )
     elif scheme == "basic":
         login, password = _basic_credentials(credentials)
         caller = auth.sign_in(Interface.AGENT, login, password, client=client_address(request))
