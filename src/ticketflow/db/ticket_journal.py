@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import Connection, bindparam, func, insert, literal_column, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ticketflow.db.prepared import Prepared, PreparedInsert, batch
@@ -18,7 +18,27 @@ from ticketflow.usecases.records import Article, HistoryEntry, NewArticle, Ticke
 # Built once: statement construction is a large part of a write's cost.
 _INSERT_HISTORY = Prepared(insert(ticket_history))
 _INSERT_HISTORY_ROWS = PreparedInsert(ticket_history)  # a step's rows in one statement
-_INSERT_ARTICLE = insert(articles).returning(articles.c.id)
+
+
+def _numbered_article_insert() -> Prepared:
+    """``INSERT … SELECT``: the article takes the number after the ticket's last one in the same
+    statement that writes it (one statement and, on PostgreSQL, one round trip instead of a ``SELECT
+    max(number)`` before the insert). The aggregate always yields one row, so a missing ticket still
+    reaches the foreign key; a concurrent writer that took the same number meanwhile still meets the
+    unique key (ticket, number)."""
+    columns = [column for column in articles.c if column.key not in ("id", "number")]
+    ticket_id = bindparam("ticket_id", type_=articles.c.ticket_id.type)
+    values = [
+        ticket_id if column.key == "ticket_id" else bindparam(column.key, type_=column.type)
+        for column in columns
+    ]
+    next_number = func.coalesce(func.max(articles.c.number), literal_column("0")) + literal_column("1")
+    numbered = select(*values, next_number).where(articles.c.ticket_id == ticket_id)
+    statement = insert(articles).from_select([*columns, articles.c.number], numbered)
+    return Prepared(statement.returning(articles.c.id, articles.c.number))
+
+
+_INSERT_ARTICLE = _numbered_article_insert()
 
 
 class TicketJournal:
@@ -85,17 +105,17 @@ class TicketJournal:
 
         NotFoundError if the ticket does not exist; ConflictError if a concurrent transaction took
         the same article number (PostgreSQL only; SQLite has one writer)."""
-        last = select(func.max(articles.c.number)).where(articles.c.ticket_id == ticket_id)
-        number = int(self._connection.execute(last).scalar_one() or 0) + 1
         created_at = article.created_at or self._clock()
-        row = _article_row(ticket_id, number, article, created_at)
+        row = _article_row(ticket_id, article, created_at)
         try:
-            article_id = self._connection.execute(_INSERT_ARTICLE, row).scalar_one()
+            returned = _INSERT_ARTICLE.execute(self._connection, row).fetchone()
         except IntegrityError as error:
             if _is_unique_violation(error):
                 raise ConflictError(f"ticket {ticket_id} got another article meanwhile; try again") from error
             raise NotFoundError(f"ticket {ticket_id} does not exist") from error
-        return _article_from_row(row | {"id": article_id})
+        assert returned is not None  # INSERT … SELECT of an aggregate writes one row
+        article_id, number = returned
+        return _article_from_row(row | {"id": article_id, "number": number})
 
     def list_articles(self, ticket_id: int) -> Sequence[Article]:
         statement = select(articles).where(articles.c.ticket_id == ticket_id).order_by(articles.c.number)
@@ -157,10 +177,9 @@ def _history_from_row(row: Mapping[Any, Any]) -> HistoryEntry:
     )
 
 
-def _article_row(ticket_id: int, number: int, article: NewArticle, created_at: datetime) -> dict[str, Any]:
+def _article_row(ticket_id: int, article: NewArticle, created_at: datetime) -> dict[str, Any]:
     return {
         "ticket_id": ticket_id,
-        "number": number,
         "channel": article.channel,
         "sender_type": article.sender_type,
         "visible_for_customer": article.visible_for_customer,
