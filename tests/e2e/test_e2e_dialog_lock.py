@@ -1,0 +1,68 @@
+"""In a real browser: opening the demo's lock-requiring dialog in the zoom's panel locks the ticket to
+the agent, and the panel (which takes only the form from the page) shows the notice above the form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from ticketflow.demo.catalog import DEMO_PASSWORDS
+from ticketflow.domain.definitions import Interface
+from ticketflow.usecases import access
+from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.tickets import TicketInput
+
+pytestmark = pytest.mark.browser
+
+REQUEST = {
+    "Title": "A standing desk",
+    "DynamicField_PurchaseItems": "1 x standing desk",
+    "DynamicField_PurchaseCategory": "hardware",
+    "DynamicField_PurchaseAmount": "450.00",
+    "DynamicField_PurchaseJustification": "Back trouble.",
+}
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def test_the_zoom_panel_says_the_ticket_is_now_locked(browser: Browser, live_server: LiveServer) -> None:
+    application = live_server.application
+    alice = access.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
+    ticket = access.create_ticket(
+        application.uow,
+        application.runtime,
+        alice,
+        TicketInput(),
+        now=datetime.now(UTC),
+        process_key="purchase-request",
+        start_values=REQUEST,
+    )
+    assert ticket.lock == "unlock"
+    page = browser.new_context(base_url=live_server.base_url).new_page()
+    page.goto("/sign-in")
+    page.get_by_label("Login").fill("manager")
+    page.get_by_label("Password").fill(DEMO_PASSWORDS["manager"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_title("Dashboard · ticketflow")
+
+    page.goto(f"/agent/tickets/{ticket.id}")
+    page.get_by_role("link", name="Approve or reject").click()
+
+    panel = page.locator("#dialog-panel")
+    expect(panel.locator(".lock-notice")).to_contain_text("The ticket is now locked to you")
+    expect(panel.get_by_label("Manager decision")).to_be_visible()
+    with application.uow() as uow:
+        stored = uow.tickets.get(ticket.id)
+    assert (stored.lock, stored.owner) == ("lock", "manager")
