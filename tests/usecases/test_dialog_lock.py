@@ -15,6 +15,7 @@ import pytest
 from usecase_support import NOW, read_process
 
 from ticketflow.domain.definitions import Interface
+from ticketflow.domain.dialogs import DialogInputError
 from ticketflow.domain.errors import ConflictError, PermissionDeniedError
 from ticketflow.domain.tickets import Ticket
 from ticketflow.usecases import access, dialogs
@@ -232,3 +233,23 @@ def test_customers_never_lock(store: Store, runtime: ProcessRuntime) -> None:
     assert (moved.lock, moved.owner) == ("unlock", "root@localhost")
     assert moved.process is not None
     assert moved.process.activity_key == "order"
+
+
+def test_a_submit_with_bad_input_takes_no_lock(store: Store, runtime: ProcessRuntime) -> None:
+    _deployed(store, runtime)
+    ticket_id = _request(store, runtime)
+    before = _stored(store, ticket_id)
+
+    with pytest.raises(DialogInputError) as refused:
+        access.submit_dialog(
+            store,
+            runtime,
+            access.load_principal(store, ANN),
+            ticket_id,
+            "decide",
+            {"DynamicField_Status": "maybe"},
+            now=NOW,
+        )
+
+    assert [p.field for p in refused.value.problems] == ["DynamicField_Status"]
+    assert _stored(store, ticket_id) == before  # the lock written first went with the rollback
