@@ -253,3 +253,17 @@ def test_a_submit_with_bad_input_takes_no_lock(store: Store, runtime: ProcessRun
 
     assert [p.field for p in refused.value.problems] == ["DynamicField_Status"]
     assert _stored(store, ticket_id) == before  # the lock written first went with the rollback
+
+
+def test_a_customer_is_not_held_up_by_an_agents_lock(store: Store, runtime: ProcessRuntime) -> None:
+    _deployed(store, runtime, interface="both")
+    ticket_id = _request(store, runtime)
+    dialogs.open_dialog(store, runtime, ticket_id, "decide", caller=ANN, now=NOW)
+
+    moved = dialogs.submit_dialog(
+        store, runtime, ticket_id, "decide", {"DynamicField_Status": "approved"}, caller=ALICE, now=NOW
+    )
+
+    assert (moved.lock, moved.owner) == ("lock", "ann")  # the customer neither refused nor re-locking
+    assert moved.process is not None
+    assert moved.process.activity_key == "order"
