@@ -6,7 +6,8 @@ the process rows of ``ticket_history`` the durable step already writes (``Proces
 ``%%process%%version%%from%%to[%%failure]``): the activity a step left the ticket at is the ``to`` part;
 a row whose ``to`` differs from the ticket's previous row starts a visit, which ends at the next visit's
 start. The database selects the rows (one process's tickets, their process rows from the partial
-covering index of migration 0010, times as epoch seconds); the visits are walked here in one pass.
+covering index of migration 0010: both reads index-only); the visits are walked here in one pass. The
+tickets still inside an activity come from the same read of the tickets as the counts.
 What counts as a visit is explained in ``ticketflow.usecases.monitoring_records``. Process events per
 day are counted through a partial index on their creation time (migration 0008).
 """
@@ -15,12 +16,24 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
-from operator import itemgetter
+from collections.abc import Collection, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, Engine, Select, cast, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Select,
+    Text,
+    cast,
+    func,
+    select,
+    text,
+    type_coerce,
+)
 
 from ticketflow.db.connect import SQLITE_READ_ONLY
 from ticketflow.db.tables import incidents, jobs, ticket_history, tickets
@@ -45,6 +58,7 @@ _EVENTS = text("ticket_history.history_type IN ('ProcessStart', 'ProcessComplete
 _EVENT_NAMES = {"ProcessStart": "started", "ProcessCompleted": "completed", "ProcessFailed": "failed"}
 _OPEN_STATUSES = ("active", "waiting", "failed")
 _P90 = 0.9
+_EPOCH = datetime.fromtimestamp(0, UTC)  # where the walk's first visit "was entered": never read
 
 
 class SqlMonitoringReader:
@@ -64,23 +78,21 @@ class SqlMonitoringReader:
         if version is not None:
             of_process.append(tickets.c.process_version == version)
         with self._connect() as connection:
-            counts = self._counts(connection, of_process)
-            dwell = self._dwell(connection, of_process)
+            inside = self._open_tickets(connection, of_process)
+            dwell = self._dwell(connection, process_key, version, inside.keys())
             open_incidents = self._incidents_per_activity(connection, of_process)
-        return ProcessNumbers(counts, dwell, open_incidents)
+        return ProcessNumbers(_counts(inside), dwell, open_incidents)
 
-    def _counts(
+    def _open_tickets(
         self, connection: Connection, of_process: list[ColumnElement[bool]]
-    ) -> dict[str, ActivityCounts]:
-        statement = (
-            select(tickets.c.activity_key, tickets.c.process_status, func.count())
-            .where(*of_process, tickets.c.process_status.in_(_OPEN_STATUSES))
-            .group_by(tickets.c.activity_key, tickets.c.process_status)
+    ) -> dict[int, tuple[str, str]]:
+        """Ticket id → (activity, status) of the tickets still inside an activity: the counts, and
+        whose last visit is still open (so the history read needs no status per ticket)."""
+        statement = select(tickets.c.id, tickets.c.activity_key, tickets.c.process_status).where(
+            *of_process, tickets.c.process_status.in_(_OPEN_STATUSES)
         )
-        found: dict[str, dict[str, int]] = {}
-        for activity, status, count in connection.execute(statement):
-            found.setdefault(activity, {})[status] = int(count)
-        return {activity: ActivityCounts(**by_status) for activity, by_status in found.items()}
+        rows = connection.execute(statement).all()  # one fetchall, not a fetch per row
+        return {ticket_id: (activity, status) for ticket_id, activity, status in rows}
 
     def _incidents_per_activity(
         self, connection: Connection, of_process: list[ColumnElement[bool]]
@@ -93,48 +105,59 @@ class SqlMonitoringReader:
         )
         return {activity: int(count) for activity, count in connection.execute(statement)}
 
-    def _dwell(self, connection: Connection, of_process: list[ColumnElement[bool]]) -> dict[str, Dwell]:
+    def _dwell(
+        self, connection: Connection, process_key: str, version: int | None, inside: Collection[int]
+    ) -> dict[str, Dwell]:
         # Window functions (LAG/LEAD, ROW_NUMBER for the p90) did this in SQL too, but took ~4x as long
-        # on SQLite (three sorts of every row) over 5,000 tickets (bench/monitoring.py).
+        # on SQLite (three sorts of every row) over 5,000 tickets (bench/monitoring.py). Only columns of
+        # the two indexes are read (no status, no version: a ticket's rows name its version), so no
+        # ticket row is visited.
         statement = (
             select(
                 ticket_history.c.ticket_id,
                 ticket_history.c.id,
-                self._epoch_seconds(ticket_history.c.created_at),
+                self._time_source(ticket_history.c.created_at),
                 ticket_history.c.name,
-                tickets.c.process_status,
             )
             .select_from(tickets.join(ticket_history, ticket_history.c.ticket_id == tickets.c.id))
-            .where(*of_process, _STEPS)
+            .where(tickets.c.process_key == process_key, _STEPS)
+            # Each ticket's steps together, in the order they were written: SQLite's sort of the
+            # selected rows costs less than sorting them in Python afterwards.
+            .order_by(ticket_history.c.ticket_id, ticket_history.c.id)
         )
-        rows = list(connection.execute(statement).all())  # fetchall: one call, not one per row
-        rows.sort(key=itemgetter(0, 1))  # each ticket's steps together, in the order they were written
-        spent: defaultdict[str, list[float]] = defaultdict(list)
-        open_since: defaultdict[str, list[float]] = defaultdict(list)
-        ticket, activity, entered, status = None, None, 0.0, ""
-        for ticket_id, _, at, name, ticket_status in rows:
+        rows = connection.execute(statement).all()  # fetchall: one call, not one per row
+        parse = None if self._postgres else datetime.fromisoformat  # SQLite answers text
+        wanted = None if version is None else str(version)
+        spent: defaultdict[str, list[timedelta]] = defaultdict(list)
+        open_since: defaultdict[str, list[datetime]] = defaultdict(list)
+        ticket, activity, entered = None, None, _EPOCH
+        for ticket_id, _, at, name in rows:
             if ticket_id != ticket:
-                if activity is not None and status in _OPEN_STATUSES:
+                if activity is not None and ticket in inside:
                     open_since[activity].append(entered)  # the ticket is still inside
-                ticket, activity, status = ticket_id, None, ticket_status
-            target = name.split("%%", 5)[4]  # %%process%%version%%from%%to[%%failure]
+                ticket, activity = ticket_id, None
+            parts = name.split("%%", 5)  # %%process%%version%%from%%to[%%failure]
+            if wanted is not None and parts[2] != wanted:
+                continue
+            target = parts[4]
             if target != activity:
+                # A time is read only where a visit begins (steps that continue a visit need none).
+                when = parse(at) if parse else at
                 if activity is not None:
-                    spent[activity].append(at - entered)
-                activity, entered = target, at
-        if activity is not None and status in _OPEN_STATUSES:
+                    spent[activity].append(when - entered)
+                activity, entered = target, when
+        if activity is not None and ticket in inside:
             open_since[activity].append(entered)
         return {
             key: _dwell(spent.get(key, []), open_since.get(key, []))
             for key in spent.keys() | open_since.keys()
         }
 
-    def _epoch_seconds(self, column: Any) -> ColumnElement[Any]:
-        """A timestamp column as seconds since the epoch (a float), to subtract."""
-        if self._postgres:
-            return func.date_part("epoch", column)
-        # julianday is a double in days: rounded to milliseconds, its float noise goes.
-        return func.round((func.julianday(column) - 2440587.5) * 86400.0, 3)
+    def _time_source(self, column: Any) -> ColumnElement[Any]:
+        """A timestamp column without the per-row result processing of ``UtcDateTime``: psycopg's
+        aware datetime on PostgreSQL; on SQLite the stored naive UTC text (parsed only where a visit
+        begins, which is cheaper than julianday on every row)."""
+        return type_coerce(column, DateTime(timezone=True) if self._postgres else Text)
 
     # --- per day ---------------------------------------------------------------------------------
 
@@ -204,16 +227,29 @@ class SqlMonitoringReader:
         return IncidentPage(rows, int(total))
 
 
-def _dwell(spent: list[float], open_since: list[float]) -> Dwell:
+def _counts(inside: dict[int, tuple[str, str]]) -> dict[str, ActivityCounts]:
+    found: dict[str, dict[str, int]] = {}
+    for activity, status in inside.values():
+        by_status = found.setdefault(activity, {})
+        by_status[status] = by_status.get(status, 0) + 1
+    return {activity: ActivityCounts(**by_status) for activity, by_status in found.items()}
+
+
+def _dwell(spent: list[timedelta], open_since: list[datetime]) -> Dwell:
     spent.sort()
     return Dwell(
         finished=len(spent),
-        average_seconds=round(sum(spent) / len(spent), 3) if spent else None,
+        average_seconds=round(sum(spent, timedelta()).total_seconds() / len(spent), 3) if spent else None,
         # nearest rank: the smallest value with at least 90% of the values at or below it
-        p90_seconds=round(spent[math.ceil(_P90 * len(spent)) - 1], 3) if spent else None,
+        p90_seconds=round(spent[math.ceil(_P90 * len(spent)) - 1].total_seconds(), 3) if spent else None,
         open_visits=len(open_since),
-        oldest_open_since=datetime.fromtimestamp(min(open_since), UTC) if open_since else None,
+        oldest_open_since=_utc(min(open_since)) if open_since else None,
     )
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite's naive UTC, PostgreSQL's aware time: aware UTC either way."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _incident_row(row: Any) -> IncidentRow:
