@@ -1,0 +1,94 @@
+"""The monitoring page's live counts in a real browser: with JavaScript, htmx's poll (every 10 s)
+replaces the diagram and table when a ticket arrives, and the page stays usable; without JavaScript
+the page shows the counts of each load, as before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from ticketflow.demo.catalog import DEMO_PASSWORDS
+from ticketflow.domain.definitions import Interface
+from ticketflow.usecases import access
+from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.tickets import TicketInput
+
+pytestmark = pytest.mark.browser
+
+REQUEST = {
+    "Title": "Chairs",
+    "DynamicField_PurchaseItems": "4 x office chair",
+    "DynamicField_PurchaseCategory": "hardware",
+    "DynamicField_PurchaseAmount": "800.00",
+    "DynamicField_PurchaseJustification": "The old ones broke.",
+}
+APPROVAL_BADGE = 'g.activity[data-key="approval"] .badge.info text'
+# One poll comes 10 s after the page loaded; this leaves room for a slow, shared machine.
+POLL_WAIT_MS = 25_000
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _start(server: LiveServer) -> None:
+    application = server.application
+    alice = access.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
+    access.create_ticket(
+        application.uow,
+        application.runtime,
+        alice,
+        TicketInput(),
+        now=datetime.now(UTC),
+        process_key="purchase-request",
+        start_values=REQUEST,
+    )
+
+
+def _manager(browser: Browser, server: LiveServer, *, javascript: bool) -> Page:
+    context = browser.new_context(base_url=server.base_url, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto("/sign-in")
+    page.get_by_label("Login").fill("manager")
+    page.get_by_label("Password").fill(DEMO_PASSWORDS["manager"])
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/agent/monitoring/purchase-request")
+    return page
+
+
+def test_a_new_ticket_shows_up_without_reloading(browser: Browser, live_server: LiveServer) -> None:
+    _start(live_server)
+    page = _manager(browser, live_server, javascript=True)
+    expect(page.locator(APPROVAL_BADGE)).to_have_text("1")
+    page.evaluate("window.loadedOnce = true")  # gone if the page were loaded again
+
+    _start(live_server)
+
+    expect(page.locator(APPROVAL_BADGE)).to_have_text("2", timeout=POLL_WAIT_MS)
+    expect(page.locator('tr[data-activity="approval"]')).to_contain_text("2 / 0 / 0")
+    assert page.evaluate("window.loadedOnce === true")
+    # The replaced part polls again: it carries its own trigger.
+    expect(page.locator("#monitoring-live")).to_have_attribute("hx-trigger", "every 10s")
+    expect(page.locator("#process-chart")).to_have_count(1)  # the chart stays where it was
+
+
+def test_without_javascript_the_page_shows_the_counts_of_its_load(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    _start(live_server)
+    page = _manager(browser, live_server, javascript=False)
+    expect(page.locator(APPROVAL_BADGE)).to_have_text("1")
+    _start(live_server)
+    page.reload()
+    expect(page.locator(APPROVAL_BADGE)).to_have_text("2")
+    expect(page.locator('tr[data-activity="approval"]')).to_contain_text("2 / 0 / 0")
