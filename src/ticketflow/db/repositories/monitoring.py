@@ -173,7 +173,10 @@ class SqlMonitoringReader:
         )
         if process_key is not None:
             of_process = select(tickets.c.id).where(tickets.c.process_key == process_key)
-            statement = statement.where(ticket_history.c.ticket_id.in_(of_process))
+            # _STEPS adds nothing to what is counted, but lets SQLite read the process's tickets' rows
+            # from the covering step index (by ticket, type and time) instead of every history row of
+            # each ticket from the table: ~40 -> ~25 ms for 5,000 tickets of 100,000.
+            statement = statement.where(ticket_history.c.ticket_id.in_(of_process), _STEPS)
         statement = statement.group_by(day, ticket_history.c.history_type)
         by_day: dict[date, dict[str, int]] = {}
         with self._connect() as connection:
