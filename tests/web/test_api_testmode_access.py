@@ -69,3 +69,13 @@ def test_someone_who_may_not_read_it_gets_a_404_and_nothing_of_it(client: TestCl
 
     assert answer.status_code == 404
     assert "yacht" not in answer.text
+
+
+@pytest.mark.parametrize("field", ["version", "from_ticket"])
+def test_an_id_beyond_the_databases_integers_is_a_problem_naming_the_field(
+    client: TestClient, field: str
+) -> None:
+    answer = client.post(URL, json={"input": {}, field: 2**63}, headers=basic("admin"))
+
+    assert answer.status_code == 422
+    assert field in answer.text

@@ -99,9 +99,10 @@ class TestModeIn(BaseModel):
     """Test Mode input: ``{"ticket": {...}, "submissions": [...], "service_results": {...}}``."""
 
     input: dict[str, Any]
-    version: int | None = None
+    # Bounded like every id and version the API takes: the databases' integers are 32-bit.
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
     draft: bool = False
-    from_ticket: int | None = None
+    from_ticket: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 @processes_router.get("/processes")

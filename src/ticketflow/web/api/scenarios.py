@@ -26,7 +26,9 @@ class ImportedOut(BaseModel):
 
 
 class SuiteIn(BaseModel):
-    version: int | None = Field(default=None, ge=1, description="a deployed version (default: the latest)")
+    version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="a deployed version (default: the latest)"
+    )
     draft: bool = Field(default=False, description="run against the saved draft instead")
 
 
