@@ -3,7 +3,8 @@ dropped from the palette and named on the canvas, connected by dragging the cont
 handle, every property filled in the side panel's forms by typing and clicking (dialogs and their
 fields, the script and the web-service call, conditions checked while typed, transition actions),
 saved by autosave, refused by Save & Deploy while incomplete (problems marked on the elements) and
-deployed once clean. Then a ticket runs through the drawn process. Screenshots for the README."""
+deployed once clean. Then a ticket runs through the drawn process, Test Mode steps a sample request
+through it with the path lit, and monitoring counts the ticket. Screenshots for the README."""
 
 from __future__ import annotations
 
@@ -221,7 +222,7 @@ def _fill_transitions(page: Page, ids: dict[str, str]) -> None:
         apply_panel(page)
 
 
-def test_build_the_purchase_process_with_the_mouse_and_deploy_it(
+def test_build_the_purchase_process_with_the_mouse_deploy_test_and_monitor_it(
     live_server: LiveServer, browser: Browser
 ) -> None:
     errors: list[str] = []
@@ -280,6 +281,35 @@ def test_build_the_purchase_process_with_the_mouse_and_deploy_it(
 
     _check_deployed(live_server, ids)
     _run_a_ticket(live_server, ids)
+    _test_mode_lights_the_path(page, ids)
+    _monitoring_counts_the_ticket(page, ids)
+
+
+def _test_mode_lights_the_path(page: Page, ids: dict[str, str]) -> None:
+    """Test Mode on the drawn process: a sample request stepped to the manager, the path lit."""
+    page.goto(f"/agent/admin/processes/{KEY}/test")
+    start = page.locator("form[action$='/test/start']").first
+    start.locator("[name='Title']").fill("Sample request")
+    start.locator("[name='CustomerUserID']").select_option("alice")
+    start.get_by_role("button", name="Start the test").click()
+    request = page.get_by_role("form", name="Dialog Request a purchase")
+    for name, value in REQUEST.items():
+        field = request.locator(f"[name='{name}']")
+        if name == "DynamicField_PurchaseCategory":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    request.get_by_role("button", name="Step: submit 'Request a purchase'").click()
+    expect(page.locator(f"g.activity.current[data-key='{ids['approval']}']")).to_be_visible()
+    expect(page.locator(f"g.activity.visited[data-key='{ids['request']}']")).to_be_visible()
+    expect(page.locator("#steps")).to_contain_text("would set Queue to 'Management'")
+
+
+def _monitoring_counts_the_ticket(page: Page, ids: dict[str, str]) -> None:
+    """Monitoring of the drawn process counts the ticket that waits for the ERP."""
+    page.goto(f"/agent/monitoring/{KEY}")
+    expect(page.locator(f'g.activity[data-key="{ids["order"]}"] .badge.info text')).to_have_text("1")
+    expect(page.locator(f'g.activity[data-key="{ids["approval"]}"] .badge.info')).to_have_count(0)
 
 
 def _check_deployed(server: LiveServer, ids: dict[str, str]) -> None:
