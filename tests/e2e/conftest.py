@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from e2e_support import CHROMIUM, LiveServer
+from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from fastapi import FastAPI
+from playwright.sync_api import Browser, sync_playwright
 
 from ticketflow.bootstrap import Application, build_application
 from ticketflow.config import Settings
@@ -76,3 +77,16 @@ def live_server(_sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
         server.should_exit = True
         thread.join(timeout=10)
         application.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium, one per test (skipped with the command to install it when absent)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is missing at /usr/bin/chromium: run 'sudo make browser' for browser tests")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -1,11 +1,18 @@
-"""What the browser tests share: where Chromium is, how it is launched, and the live server's handle."""
+"""What the browser tests share: where Chromium is, how it is launched, the live server's handle, and
+a page signed in as an administrator."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from playwright.sync_api import Browser, Page
+
 from ticketflow.bootstrap import Application
+from ticketflow.domain.definitions import Interface
+from ticketflow.outbound.passwords import Argon2Hasher
+from ticketflow.usecases import admin
+from ticketflow.usecases.auth import Auth
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -22,3 +29,28 @@ CHROMIUM_ARGS = [
 class LiveServer:
     base_url: str
     application: Application
+
+
+ADMIN_PASSWORD = "admin-password"
+
+
+def administrator_page(
+    server: LiveServer, browser: Browser, *, width: int = 1400, height: int = 900, by_keyboard: bool = False
+) -> Page:
+    """A page signed in as 'ada', an administrator created for the test (``by_keyboard``: the sign-in
+    form is sent with Enter instead of a click)."""
+    uow = server.application.uow
+    admin.add_role(uow, "Admins", {"admin": ["rw"], "users": ["rw"]})
+    admin.add_agent(uow, "ada", "Ada", "Admin", "ada@example.com", roles=["Admins"])
+    Auth(uow, Argon2Hasher(time_cost=1, memory_cost=64)).set_password(Interface.AGENT, "ada", ADMIN_PASSWORD)
+    context = browser.new_context(base_url=server.base_url, viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto("/sign-in")
+    page.get_by_label("Login").fill("ada")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    if by_keyboard:
+        page.keyboard.press("Enter")
+    else:
+        page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/agent/**")
+    return page

@@ -4,45 +4,9 @@ screen points through the canvas's viewbox (so the test does not depend on the z
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from playwright.sync_api import Page, expect
 
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-from ticketflow.domain.definitions import Interface
-from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases import admin
-from ticketflow.usecases.auth import Auth
-
-PASSWORD = "admin-password"
 MODELER = "window.ticketflowModeler.modeler"
-
-
-@contextmanager
-def launched_browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def administrator_page(server: LiveServer, browser: Browser, *, width: int = 1400, height: int = 900) -> Page:
-    """A page signed in as 'ada', an administrator created for the test."""
-    uow = server.application.uow
-    admin.add_role(uow, "Admins", {"admin": ["rw"], "users": ["rw"]})
-    admin.add_agent(uow, "ada", "Ada", "Admin", "ada@example.com", roles=["Admins"])
-    Auth(uow, Argon2Hasher(time_cost=1, memory_cost=64)).set_password(Interface.AGENT, "ada", PASSWORD)
-    context = browser.new_context(base_url=server.base_url, viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Login").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/agent/**")
-    return page
 
 
 def shape(element_id: str) -> str:

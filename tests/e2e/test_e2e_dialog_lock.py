@@ -3,12 +3,11 @@ the agent, and the panel (which takes only the form from the page) shows the not
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
-from playwright.sync_api import Browser, expect, sync_playwright
+from e2e_support import LiveServer
+from playwright.sync_api import Browser, expect
 
 from ticketflow.demo.catalog import DEMO_PASSWORDS
 from ticketflow.domain.definitions import Interface
@@ -25,16 +24,6 @@ REQUEST = {
     "DynamicField_PurchaseAmount": "450.00",
     "DynamicField_PurchaseJustification": "Back trouble.",
 }
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def test_the_zoom_panel_says_the_ticket_is_now_locked(browser: Browser, live_server: LiveServer) -> None:

@@ -8,12 +8,11 @@ survives). Without JavaScript the same filters and the same dialog work as plain
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from e2e_support import LiveServer
+from playwright.sync_api import Browser, Page, expect
 
 from ticketflow.demo.catalog import DEMO_PASSWORDS
 from ticketflow.domain.definitions import Interface
@@ -28,16 +27,6 @@ REQUEST = {
     "DynamicField_PurchaseAmount": "598.00",
     "DynamicField_PurchaseJustification": "The designers share one screen.",
 }
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def start_purchase(server: LiveServer, title: str, category: str) -> int:

@@ -6,55 +6,31 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
-from modeler_canvas_support import MODELER, administrator_page, click_empty, create, select
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from e2e_support import LiveServer, administrator_page
+from modeler_canvas_support import MODELER, click_empty, create, select
+from playwright.sync_api import Browser, Page, expect
 
-from ticketflow.domain.definitions import Interface
-from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases import admin, modeler, processes
-from ticketflow.usecases.auth import Auth
+from ticketflow.usecases import modeler, processes
 from ticketflow.web.ui.modeler import bundle_built
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(os.environ.get("TICKETFLOW_SCREENSHOTS") or tempfile.mkdtemp(prefix="ticketflow-shots-"))
-PASSWORD = "admin-password"
 
 
 @pytest.fixture
-def browser() -> Iterator[Browser]:
+def browser(browser: Browser) -> Browser:
+    """The modeler needs its bundle (built by make setup) besides Chromium."""
     if not bundle_built():
-        reason = "the modeler bundle is not built: run 'make setup' (npm ci + npm run build in frontend/)"
-        print(reason)
-        pytest.skip(reason)
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing at /usr/bin/chromium: run 'sudo make browser'")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+        pytest.skip("the modeler bundle is not built: run 'make setup' (npm ci + npm run build in frontend/)")
+    return browser
 
 
 def _administrator(server: LiveServer, browser: Browser) -> Page:
-    uow = server.application.uow
-    admin.add_role(uow, "Admins", {"admin": ["rw"], "users": ["rw"]})
-    admin.add_agent(uow, "ada", "Ada", "Admin", "ada@example.com", roles=["Admins"])
-    Auth(uow, Argon2Hasher(time_cost=1, memory_cost=64)).set_password(Interface.AGENT, "ada", PASSWORD)
-    context = browser.new_context(base_url=server.base_url, viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Login").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/agent/**")
-    return page
+    return administrator_page(server, browser, width=1400, height=900)
 
 
 def _open(page: Page) -> None:

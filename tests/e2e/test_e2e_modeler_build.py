@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from e2e_support import CHROMIUM, LiveServer
+from e2e_support import LiveServer, administrator_page
 from modeler_canvas_support import (
     MODELER,
     add_action,
     add_dialog,
     add_parameters,
-    administrator_page,
     apply_panel,
     click_empty,
     connect,
     create,
-    launched_browser,
     open_panel,
     shape,
     type_into,
@@ -55,13 +52,11 @@ SAVED = "All changes saved"
 
 
 @pytest.fixture
-def browser() -> Iterator[Browser]:
+def browser(browser: Browser) -> Browser:
+    """The modeler needs its bundle (built by make setup) besides Chromium."""
     if not bundle_built():
         pytest.skip("the modeler bundle is not built: run 'make setup' (npm ci + npm run build in frontend/)")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing at /usr/bin/chromium: run 'sudo make browser'")
-    with launched_browser() as launched:
-        yield launched
+    return browser
 
 
 def _status(page: Page) -> None:

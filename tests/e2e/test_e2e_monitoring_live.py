@@ -4,12 +4,11 @@ the page shows the counts of each load, as before."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from e2e_support import LiveServer
+from playwright.sync_api import Browser, Page, expect
 
 from ticketflow.demo.catalog import DEMO_PASSWORDS
 from ticketflow.domain.definitions import Interface
@@ -29,16 +28,6 @@ REQUEST = {
 APPROVAL_BADGE = 'g.activity[data-key="approval"] .badge.info text'
 # One poll comes 10 s after the page loaded; this leaves room for a slow, shared machine.
 POLL_WAIT_MS = 25_000
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _start(server: LiveServer) -> None:

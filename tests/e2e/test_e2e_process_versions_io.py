@@ -8,26 +8,21 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from e2e_support import LiveServer, administrator_page
+from playwright.sync_api import Browser, Page, expect
 
 from ticketflow.domain.catalog import DynamicFieldType
-from ticketflow.domain.definitions import Interface
-from ticketflow.outbound.passwords import Argon2Hasher
 from ticketflow.usecases import admin, processes
-from ticketflow.usecases.auth import Auth
 from ticketflow.usecases.catalog_records import DynamicField, Queue
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(os.environ.get("TICKETFLOW_SCREENSHOTS") or tempfile.mkdtemp(prefix="ticketflow-shots-"))
-PASSWORD = "admin-password"
 ESCALATION: dict[str, Any] = {
     "format": "ticketflow.process/1",
     "key": "escalation",
@@ -75,31 +70,8 @@ ESCALATION: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing at /usr/bin/chromium: run 'sudo make browser'")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 def _administrator(server: LiveServer, browser: Browser) -> Page:
-    uow = server.application.uow
-    admin.add_role(uow, "Admins", {"admin": ["rw"], "users": ["rw"]})
-    admin.add_agent(uow, "ada", "Ada", "Admin", "ada@example.com", roles=["Admins"])
-    Auth(uow, Argon2Hasher(time_cost=1, memory_cost=64)).set_password(Interface.AGENT, "ada", PASSWORD)
-    context = browser.new_context(base_url=server.base_url, viewport={"width": 1300, "height": 900})
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Login").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/agent/**")
-    return page
+    return administrator_page(server, browser, width=1300, height=900, by_keyboard=True)
 
 
 def test_import_checklist_creates_the_missing_fields_and_queue_with_the_import(

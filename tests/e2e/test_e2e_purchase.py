@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from e2e_support import LiveServer
+from playwright.sync_api import Browser, Page, expect
 
 from ticketflow.bootstrap import job_handlers
 from ticketflow.demo.catalog import DEMO_PASSWORDS
@@ -26,16 +26,6 @@ pytestmark = pytest.mark.browser
 # The README's pictures are refreshed by `make screenshots` (TICKETFLOW_SCREENSHOTS=docs/screenshots);
 # a plain test run still takes every screenshot (each must render) but keeps them out of the tree.
 SCREENSHOTS = Path(os.environ.get("TICKETFLOW_SCREENSHOTS") or tempfile.mkdtemp(prefix="ticketflow-shots-"))
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

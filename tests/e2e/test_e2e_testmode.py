@@ -7,51 +7,22 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from e2e_support import LiveServer, administrator_page
+from playwright.sync_api import Browser, Page, expect
 
-from ticketflow.domain.definitions import Interface
-from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases import admin
-from ticketflow.usecases.auth import Auth
 from ticketflow.usecases.records import TicketQuery
 from ticketflow.usecases.scenarios import list_scenarios
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(os.environ.get("TICKETFLOW_SCREENSHOTS") or tempfile.mkdtemp(prefix="ticketflow-shots-"))
-PASSWORD = "admin-password"
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing at /usr/bin/chromium: run 'sudo make browser'")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _administrator(server: LiveServer, browser: Browser) -> Page:
-    uow = server.application.uow
-    admin.add_role(uow, "Admins", {"admin": ["rw"], "users": ["rw"]})
-    admin.add_agent(uow, "ada", "Ada", "Admin", "ada@example.com", roles=["Admins"])
-    Auth(uow, Argon2Hasher(time_cost=1, memory_cost=64)).set_password(Interface.AGENT, "ada", PASSWORD)
-    context = browser.new_context(base_url=server.base_url, viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Login").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/agent/**")
-    return page
+    return administrator_page(server, browser, width=1400, height=1000)
 
 
 def _shot(page: Page, name: str) -> None:
