@@ -222,12 +222,22 @@ def rollback(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Process key.")],
     to: Annotated[int, typer.Option("--to", min=1, help="The earlier version whose content comes back.")],
+    force: bool = typer.Option(
+        False, "--force", help="Roll back even when saved test scenarios fail (the note says so)."
+    ),
     as_: str = AS_OPTION,
 ) -> None:
-    """Deploy an earlier version's content again as the next version; running tickets keep theirs."""
+    """Deploy an earlier version's content again as the next version, after rerunning the saved test
+    scenarios as a deploy does; running tickets keep theirs."""
     with open_application(ctx) as application:
         result = process_versions.rollback_process(
-            application.uow, application.runtime, key, to, rolled_back_by=caller(as_).login, now=now()
+            application.uow,
+            application.runtime,
+            key,
+            to,
+            rolled_back_by=caller(as_).login,
+            now=now(),
+            force=force,
         )
     output.line(f"process {key} rolled back to version {to} as version {result.version}")
     if not result.draft_replaced:

@@ -3,7 +3,9 @@ and rollback — an earlier version's content deployed again as the next version
 
 Rollback never touches tickets: each stays pinned to the version it started on. The rolled-back
 version keeps the process's current state (Active, FadeAway, Inactive): the state is how the process
-is run now, not part of the content being restored.
+is run now, not part of the content being restored. It is a deploy like any other, so the process's
+saved Test Mode scenarios rerun against it first, as ``processes.deploy_process`` does: the scenarios
+describe what the process must do now, and an old version may no longer do it.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from datetime import datetime
 
 from ticketflow.domain.definitions import Process
 from ticketflow.domain.diff import ElementChange, SummaryLine, diff_documents, diff_processes, summarise
-from ticketflow.domain.errors import DefinitionError, InvalidInputError, NotFoundError
+from ticketflow.domain.errors import DefinitionError, InvalidInputError, NotFoundError, Problem
 from ticketflow.domain.formats.native_json import content_hash, process_from_dict, process_to_dict
+from ticketflow.usecases import scenarios
 from ticketflow.usecases.processes import UnitOfWorkFactory, check_process
 from ticketflow.usecases.records import StoredVersion
 from ticketflow.usecases.runtime import ProcessRuntime
@@ -84,12 +87,15 @@ def rollback_process(
     *,
     rolled_back_by: str,
     now: datetime,
+    force: bool = False,
 ) -> RollbackResult:
     """Deploy the content of version ``to_version`` as the next version, noted "rollback to version K".
 
     Refused, with nothing written, when the version does not exist, is the latest one or equals it,
-    or no longer validates against this system (a queue it uses was removed since). The draft follows
-    the rollback unless it holds undeployed changes, which are kept."""
+    or no longer validates against this system (a queue it uses was removed since). The saved test
+    scenarios then rerun against it; any that fails refuses the rollback (ScenariosFailedError naming
+    each and what differed) unless ``force``, which rolls back anyway and says so in the version's
+    note. The draft follows the rollback unless it holds undeployed changes, which are kept."""
     with uow_factory() as uow:
         draft = uow.processes.find_draft(key)
         latest = uow.processes.find_latest_version(key)
@@ -114,6 +120,10 @@ def rollback_process(
         if errors:
             raise DefinitionError(errors, summary=f"version {to_version} of '{key}' cannot be deployed again")
         version = latest.version + 1
+        failing = scenarios.failing_scenarios(uow, runtime, process, version, now)
+        if failing and not force:
+            raise _scenarios_refusal(key, to_version, failing)
+        note = f"rollback to version {to_version}"
         document = process_to_dict(process)
         uow.processes.add_version(
             key,
@@ -122,7 +132,7 @@ def rollback_process(
             digest,
             deployed_by=rolled_back_by,
             deployed_at=now,
-            note=f"rollback to version {to_version}",
+            note=scenarios.forced_note(note, failing) if failing else note,
         )
         draft_follows = content_hash(process_from_dict(draft.document)) == latest.content_hash
         if draft_follows:
@@ -130,3 +140,16 @@ def rollback_process(
         uow.commit()
     runtime.forget_catalog()
     return RollbackResult(key, version, to_version, digest, draft_follows)
+
+
+def _scenarios_refusal(
+    key: str, to_version: int, failing: tuple[Problem, ...]
+) -> scenarios.ScenariosFailedError:
+    """The deploy's refusal (same error class and problems, so every entry point maps it the same
+    way), worded for a rollback."""
+    names = sorted({p.element.removeprefix("scenario:") for p in failing})
+    return scenarios.ScenariosFailedError(
+        failing,
+        summary=f"process '{key}' cannot be rolled back to version {to_version}: test scenario(s) "
+        f"{', '.join(names)} fail (roll back with force to do it anyway)",
+    )

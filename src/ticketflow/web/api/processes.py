@@ -81,6 +81,7 @@ class DeployIn(BaseModel):
 
 class RollbackIn(BaseModel):
     to: int = Field(ge=1, le=10**6, description="the earlier version whose content is deployed again")
+    force: bool = Field(default=False, description="roll back even when saved test scenarios fail")
 
 
 class RollbackOut(BaseModel):
@@ -227,10 +228,17 @@ def rollback_process(
     key: str, body: RollbackIn, application: CurrentApplication, principal: CurrentPrincipal
 ) -> RollbackOut:
     """Deploy an earlier version's content again as the next version (note "rollback to version K");
-    tickets keep the versions they are pinned to."""
+    tickets keep the versions they are pinned to. The saved test scenarios rerun first, as for a
+    deploy (422 ``scenarios_failed`` naming each unless ``force``)."""
     require_admin(principal)
     result = process_versions.rollback_process(
-        application.uow, application.runtime, key, body.to, rolled_back_by=principal.caller.login, now=now()
+        application.uow,
+        application.runtime,
+        key,
+        body.to,
+        rolled_back_by=principal.caller.login,
+        now=now(),
+        force=body.force,
     )
     return RollbackOut(**asdict(result))
 

@@ -95,6 +95,7 @@ def router(ui: Ui) -> APIRouter:
                 version,
                 rolled_back_by=posted.session.caller.login,
                 now=ui.now(),
+                force=posted.text("force") == "1",
             )
         except DefinitionError as error:
             problems = [str(p) for p in error.problems] or [error.message]
