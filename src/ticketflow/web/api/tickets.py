@@ -98,6 +98,9 @@ def search_tickets(
     customer_user: Text = None,
     customer_id: Text = None,
     process: Text = None,
+    process_version: Annotated[
+        int | None, Query(ge=1, le=10**6, description="the version tickets are pinned to")
+    ] = None,
     activity: Text = None,
     process_status: PositionStatus | None = None,
     title: Text = None,
@@ -124,6 +127,7 @@ def search_tickets(
         customer_user_id=customer_user,
         customer_id=customer_id,
         process_key=process,
+        process_version=process_version,
         activity_key=activity,
         process_status=process_status,
         title_contains=title,
