@@ -21,7 +21,8 @@ def _second_version(deployed: Run, tmp_path: Path) -> None:
 def test_rollback_deploys_the_earlier_version_as_the_next(deployed: Run, tmp_path: Path) -> None:
     _second_version(deployed, tmp_path)
 
-    out = deployed("process", "rollback", "cli-approval", "--to", "1", "--as", "admin").stdout
+    # --as names an administrator (the seeded root); without it the CLI acts as root unchecked.
+    out = deployed("process", "rollback", "cli-approval", "--to", "1", "--as", "agent:root@localhost").stdout
 
     assert "rolled back to version 1 as version 3" in out
     versions = deployed("process", "versions", "cli-approval").stdout

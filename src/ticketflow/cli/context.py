@@ -20,13 +20,14 @@ import yaml
 from ticketflow.bootstrap import Application, build_application
 from ticketflow.cli.errors import CliInputError
 from ticketflow.config import Settings
-from ticketflow.usecases.callers import Caller
 
-DEFAULT_CALLER = "agent:root@localhost"
-
-# The --as option every command acting on tickets shares.
+# The --as option every command acting on tickets or processes shares (see ticketflow.cli.acting).
 AS_OPTION = typer.Option(
-    DEFAULT_CALLER, "--as", help="Who acts: agent:LOGIN or customer:LOGIN.", show_default=True
+    None,
+    "--as",
+    help="Act as agent:LOGIN or customer:LOGIN, with that user's permissions as on the web "
+    "(default: the local administrator root@localhost, unchecked).",
+    show_default=False,
 )
 
 
@@ -56,10 +57,6 @@ def open_application(ctx: typer.Context) -> Iterator[Application]:
 def now() -> datetime:
     """The one place the CLI reads the clock (aware UTC)."""
     return datetime.now(UTC)
-
-
-def caller(text: str) -> Caller:
-    return Caller.parse(text)
 
 
 def parse_pairs(items: Sequence[str], option: str) -> list[tuple[str, str]]:

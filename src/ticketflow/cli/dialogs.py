@@ -6,12 +6,10 @@ from typing import Annotated
 
 import typer
 
-from ticketflow.cli import output
-from ticketflow.cli.context import AS_OPTION, caller, now, open_application
+from ticketflow.cli import acting, output
+from ticketflow.cli.context import AS_OPTION, now, open_application
 from ticketflow.cli.rendering import print_steps
 from ticketflow.cli.tickets import resolve, ticket_data
-from ticketflow.usecases import dialogs as dialog_cases
-from ticketflow.usecases import tickets as ticket_cases
 
 FIELD_HELP = (
     "NAME=VALUE as the dialog names its fields (DynamicField_X or just X, Queue, Subject, Body …); "
@@ -27,13 +25,13 @@ dialog_app = typer.Typer(
 def list_(
     ctx: typer.Context,
     ticket: str = typer.Argument(..., help="Ticket id or ticket number."),
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """List the dialogs the caller may submit at the ticket's current activity, with their fields."""
-    who = caller(as_)
     with open_application(ctx) as application:
+        who = acting.acting_as(application, as_)
         ticket_id = resolve(application.uow, ticket)
-        dialogs = dialog_cases.list_ticket_dialogs(application.uow, application.runtime, ticket_id, who)
+        dialogs = acting.list_dialogs(application, who, ticket_id)
     rows = [
         (
             d.key,
@@ -52,19 +50,17 @@ def submit(
     ticket: str = typer.Argument(..., help="Ticket id or ticket number."),
     dialog: str = typer.Argument(..., help="Dialog key (see `ticketflow dialog list`)."),
     field: Annotated[list[str] | None, typer.Option("--field", help=FIELD_HELP)] = None,
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Submit a dialog: store its fields on the ticket, let the process move on, print where it is now
     and the steps the engine took, with their reasons."""
-    who = caller(as_)
     values = ticket_data(field or [], "--field")
     with open_application(ctx) as application:
+        who = acting.acting_as(application, as_)
         ticket_id = resolve(application.uow, ticket)
-        before = len(ticket_cases.ticket_history(application.uow, ticket_id, caller=who))
-        moved = dialog_cases.submit_dialog(
-            application.uow, application.runtime, ticket_id, dialog, values, caller=who, now=now()
-        )
-        history = ticket_cases.ticket_history(application.uow, ticket_id, caller=who)
+        before = len(acting.steps_history(application, who, ticket_id))
+        moved = acting.submit_dialog(application, who, ticket_id, dialog, values, now=now())
+        history = acting.steps_history(application, who, ticket_id)
     output.line(f"dialog '{dialog}' submitted on ticket {moved.number}")
     position = moved.process
     if position is not None:

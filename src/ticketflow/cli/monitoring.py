@@ -9,7 +9,8 @@ import typer
 
 from ticketflow.bootstrap import monitoring_reader
 from ticketflow.cli import output
-from ticketflow.cli.context import DEFAULT_CALLER, caller, now, open_application
+from ticketflow.cli.acting import LOCAL_ADMINISTRATOR
+from ticketflow.cli.context import now, open_application
 from ticketflow.cli.errors import CliInputError
 from ticketflow.usecases.access import Principal
 from ticketflow.usecases.monitoring import (
@@ -27,7 +28,7 @@ monitoring_app = typer.Typer(
 )
 
 # The numbers name no ticket: whoever runs the CLI on the database may read them, as any agent may.
-_LOCAL = Principal(caller(DEFAULT_CALLER))
+_LOCAL = Principal(LOCAL_ADMINISTRATOR)
 
 
 def _seconds(value: float | None) -> str:

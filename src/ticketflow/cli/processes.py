@@ -11,8 +11,9 @@ from typing import Annotated
 import typer
 import yaml
 
-from ticketflow.cli import output
-from ticketflow.cli.context import AS_OPTION, caller, now, open_application, read_document, read_text
+from ticketflow.bootstrap import Application
+from ticketflow.cli import acting, output
+from ticketflow.cli.context import AS_OPTION, now, open_application, read_document, read_text
 from ticketflow.cli.errors import CliInputError, fail
 from ticketflow.cli.process_view import show_process
 from ticketflow.cli.tickets import resolve
@@ -20,7 +21,6 @@ from ticketflow.domain.definitions import ProcessState
 from ticketflow.domain.errors import Problem
 from ticketflow.usecases import process_import, process_versions
 from ticketflow.usecases import processes as process_cases
-from ticketflow.usecases import tickets as ticket_cases
 from ticketflow.usecases.process_import import ImportRequest
 from ticketflow.usecases.processes import ProcessFormat
 
@@ -36,6 +36,13 @@ IMPORT_HELP = (
 BPMN_SUFFIXES = (".bpmn", ".xml")
 
 
+def _administrator(application: Application, as_: str | None) -> acting.Acting:
+    """The caller of a command that changes process definitions: with ``--as``, an administrator."""
+    who = acting.acting_as(application, as_)
+    acting.require_admin(who)
+    return who
+
+
 def _problem_line(problem: Problem) -> str:
     return f"{problem.severity}: {problem}"
 
@@ -47,17 +54,18 @@ def import_(
     key: str = typer.Option(
         "", "--key", help="BPMN only: the process key to import under (default: from the diagram)."
     ),
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Save a process from a file as its draft (deploy it to use it) and print every import warning.
 
     A BPMN diagram's tasks whose script or web service is not chosen yet are imported with a
     placeholder call, to be chosen in the modeler before deploying."""
     with open_application(ctx) as application:
+        who = _administrator(application, as_)
         if file.suffix.lower() in BPMN_SUFFIXES:
             request = ImportRequest(read_text(file), file.name, key=key or None, replace_draft=True)
             result = process_import.import_with_prerequisites(
-                application.uow, application.runtime, request, imported_by=caller(as_).login, now=now()
+                application.uow, application.runtime, request, imported_by=who.login, now=now()
             )
         else:
             if key:
@@ -66,7 +74,7 @@ def import_(
                 application.uow,
                 application.runtime,
                 read_document(file),
-                imported_by=caller(as_).login,
+                imported_by=who.login,
                 now=now(),
             )
     output.line(f"process {result.key} ({result.name}) imported as draft revision {result.revision}")
@@ -98,16 +106,17 @@ def deploy(
     force: bool = typer.Option(
         False, "--force", help="Deploy even when saved test scenarios fail (the note says so)."
     ),
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Validate the draft of a process, rerun its saved test scenarios, and freeze it as the next
     version; new tickets use it."""
     with open_application(ctx) as application:
+        who = _administrator(application, as_)
         result = process_cases.deploy_process(
             application.uow,
             application.runtime,
             key,
-            deployed_by=caller(as_).login,
+            deployed_by=who.login,
             now=now(),
             note=note,
             force=force,
@@ -123,13 +132,14 @@ def state(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Process key.")],
     new_state: Annotated[ProcessState, typer.Argument(help="Active, FadeAway or Inactive.")],
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Retire or revive a process: FadeAway lets running tickets finish but starts no new ones; Inactive
     freezes every ticket of the process; Active undoes both. Deployed as a new version."""
     with open_application(ctx) as application:
+        who = _administrator(application, as_)
         result = process_cases.set_process_state(
-            application.uow, application.runtime, key, new_state, changed_by=caller(as_).login, now=now()
+            application.uow, application.runtime, key, new_state, changed_by=who.login, now=now()
         )
     output.line(f"process {key} is {new_state.value} from version {result.version}")
 
@@ -225,17 +235,18 @@ def rollback(
     force: bool = typer.Option(
         False, "--force", help="Roll back even when saved test scenarios fail (the note says so)."
     ),
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Deploy an earlier version's content again as the next version, after rerunning the saved test
     scenarios as a deploy does; running tickets keep theirs."""
     with open_application(ctx) as application:
+        who = _administrator(application, as_)
         result = process_versions.rollback_process(
             application.uow,
             application.runtime,
             key,
             to,
-            rolled_back_by=caller(as_).login,
+            rolled_back_by=who.login,
             now=now(),
             force=force,
         )
@@ -280,14 +291,13 @@ def start(
     ctx: typer.Context,
     key: str = typer.Argument(..., help="Process key (its latest deployed version is used)."),
     ticket: str = typer.Option(..., help="Ticket id or number of a ticket not yet in a process."),
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Put an existing ticket into a process."""
     with open_application(ctx) as application:
+        who = acting.acting_as(application, as_)
         ticket_id = resolve(application.uow, ticket)
-        moved = ticket_cases.start_process(
-            application.uow, application.runtime, key, ticket_id, caller=caller(as_), now=now()
-        )
+        moved = acting.start_process(application, who, key, ticket_id, now=now())
     position = moved.process
     where = f" at '{position.activity_key}' ({position.status.value})" if position else ""
     output.line(f"ticket {moved.number} started in process {key}{where}")

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from ticketflow.cli import output
-from ticketflow.cli.context import AS_OPTION, caller, now, open_application, read_document
+from ticketflow.cli import acting, output
+from ticketflow.cli.context import AS_OPTION, now, open_application, read_document
 from ticketflow.cli.errors import CliInputError
 from ticketflow.cli.tickets import resolve
 from ticketflow.domain.simulation import SimulationReport
@@ -154,13 +154,19 @@ def scenarios(
         typer.Option("--import", help="Save the scenarios of an export file (same names are replaced)."),
     ] = None,
     delete: Annotated[str | None, typer.Option("--delete", help="Delete the scenario of this name.")] = None,
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """List the saved Test Mode scenarios of a process: what each starts from, submits and expects."""
     with open_application(ctx) as application:
+        who = acting.acting_as(application, as_)
+        # As on the web: agents read scenarios, administrators change them.
+        if import_file is None and delete is None:
+            acting.require_agent(who)
+        else:
+            acting.require_admin(who)
         if import_file is not None:
             imported = scenario_cases.import_scenarios(
-                application.uow, key, read_document(import_file), saved_by=caller(as_).login, now=now()
+                application.uow, key, read_document(import_file), saved_by=who.login, now=now()
             )
             output.line(f"process {key}: {len(imported)} scenario(s) saved")
             return

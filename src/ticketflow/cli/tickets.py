@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ticketflow.cli import output
-from ticketflow.cli.context import AS_OPTION, caller, collect_values, now, open_application
+from ticketflow.cli import acting, output
+from ticketflow.cli.context import AS_OPTION, collect_values, now, open_application
 from ticketflow.cli.errors import CliInputError
 from ticketflow.cli.rendering import print_steps, ticket_json, ticket_view
 from ticketflow.domain.dialogs import ARTICLE_KEYS
@@ -60,7 +60,7 @@ def create(
     process: str | None = typer.Option(None, help=PROCESS_HELP),
     article_subject: str | None = typer.Option(None, help="Subject of a first article."),
     article_body: str | None = typer.Option(None, help="Body of a first article."),
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Create a ticket, optionally in a process, and print its number and position."""
     if title is None and process is None:
@@ -80,11 +80,10 @@ def create(
         values.update(fields)
     request = ticket_cases.TicketInput(values, _article(article_subject, article_body))
     with open_application(ctx) as application:
-        ticket = ticket_cases.create_ticket(
-            application.uow,
-            application.runtime,
+        ticket = acting.create_ticket(
+            application,
+            acting.acting_as(application, as_),
             request,
-            caller=caller(as_),
             now=now(),
             process_key=process,
             start_values=fields if process is not None else None,
@@ -117,16 +116,14 @@ def show(
     ticket: str = typer.Argument(..., help="Ticket id or ticket number."),
     steps: int = typer.Option(5, min=0, help="How many of the last process steps to show."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead."),
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Show a ticket: attributes, dynamic fields, process position, the dialogs the caller may
     submit, and the last process steps with the reasons the engine recorded."""
-    who = caller(as_)
     with open_application(ctx) as application:
+        who = acting.acting_as(application, as_)
         ticket_id = resolve(application.uow, ticket)
-        view = ticket_cases.show_ticket(
-            application.uow, application.runtime, ticket_id, caller=who, steps=steps
-        )
+        view = acting.show_ticket(application, who, ticket_id, steps)
     if as_json:
         output.print_json(ticket_json(view))
     else:
@@ -138,19 +135,18 @@ def update(
     ctx: typer.Context,
     ticket: str = typer.Argument(..., help="Ticket id or ticket number."),
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Change a ticket's attributes and dynamic fields; a ticket in a process then checks its transitions."""
     values = ticket_data(set_ or [], "--set")
     if not values:
         raise CliInputError("--set", "give at least one NAME=VALUE to change")
     with open_application(ctx) as application:
+        who = acting.acting_as(application, as_)
         ticket_id = resolve(application.uow, ticket)
-        before = len(ticket_cases.ticket_history(application.uow, ticket_id, caller=caller(as_)))
-        changed = ticket_cases.update_ticket(
-            application.uow, application.runtime, ticket_id, values, caller=caller(as_), now=now()
-        )
-        history = ticket_cases.ticket_history(application.uow, ticket_id, caller=caller(as_))
+        before = len(acting.steps_history(application, who, ticket_id))
+        changed = acting.update_ticket(application, who, ticket_id, values, now=now())
+        history = acting.steps_history(application, who, ticket_id)
     output.line(f"ticket {changed.number} updated (version {changed.version})")
     _position(changed)
     print_steps(history[before:])
@@ -167,26 +163,33 @@ def list_(
     ] = None,
     owner: str | None = typer.Option(None, help="Only tickets of this owner."),
     process: str | None = typer.Option(None, help="Only tickets in this process (key)."),
+    process_version: int | None = typer.Option(
+        None, min=1, help="Only tickets pinned to this version of --process."
+    ),
     activity: str | None = typer.Option(None, help="Only tickets at this activity (key)."),
     status: PositionStatus | None = typer.Option(  # noqa: B008 - Typer reads options from defaults
         None, help="Only tickets whose process is active, waiting, completed or failed."
     ),
     limit: int = typer.Option(50, min=1, help="At most this many tickets."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead."),
+    as_: str | None = AS_OPTION,
 ) -> None:
-    """List tickets, newest first."""
+    """List tickets, newest first (with --as, only those that user may see)."""
+    if process_version is not None and process is None:
+        raise CliInputError("--process-version", "needs --process (versions are numbered per process)")
     query = TicketQuery(
         queues=tuple(queue or ()),
         states=tuple(state or ()),
         owner=owner,
         process_key=process,
+        process_version=process_version,
         activity_key=activity,
         process_status=status,
         descending=True,
         limit=limit,
     )
     with open_application(ctx) as application:
-        found, total = ticket_cases.list_tickets(application.uow, query)
+        found, total = acting.list_tickets(application, acting.acting_as(application, as_), query)
     if as_json:
         output.print_json({"total": total, "tickets": [ticket_json_row(t) for t in found]})
         return
@@ -223,10 +226,11 @@ def ticket_json_row(ticket: Ticket) -> dict[str, object]:
 def history(
     ctx: typer.Context,
     ticket: str = typer.Argument(..., help="Ticket id or ticket number."),
-    as_: str = AS_OPTION,
+    as_: str | None = AS_OPTION,
 ) -> None:
     """Print a ticket's whole history, oldest first, with the engine's reasons under process steps."""
     with open_application(ctx) as application:
+        who = acting.acting_as(application, as_)
         ticket_id = resolve(application.uow, ticket)
-        entries = ticket_cases.ticket_history(application.uow, ticket_id, caller=caller(as_))
+        entries = acting.ticket_history(application, who, ticket_id)
     print_steps(entries, title=f"History of ticket {ticket_id}")

@@ -178,12 +178,20 @@ def check_ticket(
 
 
 def show_ticket(
-    uow_factory: UnitOfWorkFactory, runtime: ProcessRuntime, principal: Principal, ticket_id: int
+    uow_factory: UnitOfWorkFactory,
+    runtime: ProcessRuntime,
+    principal: Principal,
+    ticket_id: int,
+    *,
+    steps: int = 5,
 ) -> tickets.TicketView:
-    """The ticket view with only the dialogs the principal may submit."""
+    """The ticket view with only the dialogs the principal may submit, and its last ``steps`` process
+    steps for an agent (a customer gets none: the history is for agents, see ``ticket_history``)."""
     check_ticket(uow_factory, principal, ticket_id)
-    view = tickets.show_ticket(uow_factory, runtime, ticket_id, caller=principal.caller)
-    return replace(view, dialogs=available_dialogs(uow_factory, runtime, principal, ticket_id, view.dialogs))
+    view = tickets.show_ticket(uow_factory, runtime, ticket_id, caller=principal.caller, steps=steps)
+    permitted = available_dialogs(uow_factory, runtime, principal, ticket_id, view.dialogs)
+    recent = () if principal.is_customer else view.recent_steps
+    return replace(view, dialogs=permitted, recent_steps=recent)
 
 
 def list_articles(uow_factory: UnitOfWorkFactory, principal: Principal, ticket_id: int) -> list[Article]:
@@ -298,6 +306,27 @@ def create_ticket(
         process_key=process_key,
         start_values=start_values,
     )
+
+
+def start_process(
+    uow_factory: UnitOfWorkFactory,
+    runtime: ProcessRuntime,
+    principal: Principal,
+    key: str,
+    ticket_id: int,
+    *,
+    now: datetime,
+    reader: UnitOfWorkFactory | None = None,
+) -> Ticket:
+    """Put an existing ticket into process ``key``: an agent with ``rw`` on it (OTOBO offers the
+    ticket menu "Process" to agents only, and enrolling sets the ticket's process fields). The check
+    reads through ``reader`` when given. ``tickets.start_process`` takes no expected version, so the
+    check is not pinned to the ticket it read; it refuses a ticket that entered a process meanwhile."""
+    require_scope(principal, "write")
+    require_agent(principal)
+    with (reader or uow_factory)() as uow:
+        _guarded(uow, principal, ticket_id, "rw")
+    return tickets.start_process(uow_factory, runtime, key, ticket_id, caller=principal.caller, now=now)
 
 
 def _target_queue(
