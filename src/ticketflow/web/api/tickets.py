@@ -113,6 +113,8 @@ def search_tickets(
     offset: Offset = 0,
 ) -> Page[TicketOut]:
     """Tickets the caller may see, filtered by attributes and dynamic fields (all filters must hold)."""
+    if process_version is not None and process is None:
+        raise InvalidInputError("needs process (versions are numbered per process)", field="process_version")
     fields: dict[str, str] = {}
     for item in field:
         name, separator, value = item.partition(":")
