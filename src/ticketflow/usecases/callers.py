@@ -14,7 +14,7 @@ class Caller:
     login: str
     interface: Interface = Interface.AGENT
     # A customer user's companies (OTOBO's CustomerIDCheck: their tickets are visible too); filled
-    # by usecases.access.load_principal, empty for a caller named on the command line.
+    # by usecases.access.load_principal, through which the web and the CLI's --as load a caller.
     customer_ids: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
@@ -30,8 +30,9 @@ class Caller:
         return cls(login, Interface(kind))
 
     def check_can_see(self, ticket: Ticket) -> None:
-        """Customers see their own tickets and their companies' ones; agent permissions are enforced
-        by usecases.access."""
+        """Customers see their own tickets and their companies' ones: the use cases' own last check.
+        The whole permission model (agents' groups and keys, dialogs, administrators) is
+        usecases.access, which every entry point acting for a named user goes through."""
         if (
             self.interface is Interface.CUSTOMER
             and ticket.customer_user_id != self.login
