@@ -5,9 +5,10 @@ Without ``--as`` the CLI is the local administrator (root), unchecked."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from cli_support import Run, error_lines
+from cli_support import APPROVAL, Run, error_lines
 
 # Queue Sales belongs to group sales; 'reader' holds ro there, 'worker' rw, 'outsider' nothing.
 # Misc stays in group users, where only root (role Admin) may move tickets into.
@@ -149,3 +150,24 @@ def test_an_unknown_caller_is_refused_before_anything_runs(desk: Run) -> None:
         )
         == "error: customer user 'ghost' is unknown or invalid"
     )
+
+
+def test_a_customer_submits_a_customer_dialog_on_their_own_ticket_only(desk: Run, tmp_path: Path) -> None:
+    document = json.loads(APPROVAL.read_text())
+    document["activities"][1]["dialogs"][0]["interface"] = "both"
+    both = tmp_path / "both.json"
+    both.write_text(json.dumps(document))
+    desk("process", "import", str(both))
+    desk("process", "deploy", "cli-approval")
+    desk(
+        "ticket", "create", "--process", "cli-approval", "--customer-user", "alice",
+        "--field", "Title=A desk", "--field", "Item=desk",
+    )  # fmt: skip
+    submit = ("dialog", "submit", "2", "decide", "--field", "Decision=rejected")
+
+    refused = _refused_on(desk, "2", *submit, "--as", "customer:bob")
+    out = desk(*submit, "--as", "customer:alice").stdout
+
+    assert refused == "error: ticket 2 does not exist"
+    assert "now at 'rejected'" in out
+    assert "Steps" not in out  # the history is for agents

@@ -66,4 +66,5 @@ def submit(
     if position is not None:
         failure = f" ({position.failure})" if position.failure else ""
         output.line(f"now at '{position.activity_key}' ({position.status.value}){failure}")
-    print_steps(history[before:], title="Steps")
+    if history:  # none for a customer, who may submit a dialog but not read the history
+        print_steps(history[before:], title="Steps")
