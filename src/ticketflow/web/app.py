@@ -14,6 +14,7 @@ from ticketflow.config import Settings
 from ticketflow.web.api import api_router
 from ticketflow.web.deps import build_auth
 from ticketflow.web.otobo_api import otobo_router
+from ticketflow.web.routing import add_routes
 from ticketflow.web.ui import mount_ui
 
 
@@ -40,8 +41,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.application = application
     app.state.auth = build_auth(application)  # sign-in use cases (usecases/auth.py), shared by UI and APIs
-    app.include_router(api_router())
-    app.include_router(otobo_router())
+    # Flat, not include_router: one pass over one route list per request (web/routing.py).
+    add_routes(app, api_router())
+    add_routes(app, otobo_router())
     # The agent interface and the customer portal; they sign in through app.state.auth.
     mount_ui(app, application)
     backend = settings.database_url.split(":", 1)[0]

@@ -5,18 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ticketflow.web.api.admin import admin_router
+from ticketflow.web.api.common import API_PREFIX
 from ticketflow.web.api.incidents import incidents_router
 from ticketflow.web.api.monitoring import monitoring_router
 from ticketflow.web.api.processes import processes_router
 from ticketflow.web.api.scenarios import scenarios_router
 from ticketflow.web.api.tickets import tickets_router
+from ticketflow.web.routing import add_routes
 
-API_PREFIX = "/api/v1"
+__all__ = ["API_PREFIX", "api_router"]
 
 
 def api_router() -> APIRouter:
-    """Every REST route, mounted under ``/api/v1``."""
-    combined = APIRouter(prefix=API_PREFIX)
+    """Every REST route under ``/api/v1``, in one flat list (``web/routing.py``)."""
+    combined = APIRouter()
     for part in (
         tickets_router,
         processes_router,
@@ -25,5 +27,5 @@ def api_router() -> APIRouter:
         monitoring_router,
         admin_router,
     ):
-        combined.include_router(part)
+        add_routes(combined, part)
     return combined

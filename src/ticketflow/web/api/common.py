@@ -14,6 +14,7 @@ from ticketflow.web.errors import PreconditionFailedError, ProblemRoute
 
 T = TypeVar("T")
 
+API_PREFIX = "/api/v1"
 MAX_LIMIT = 500
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="items to skip")]
@@ -31,8 +32,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 def router(tag: str) -> APIRouter:
-    """A router whose errors are RFC 9457 problem details."""
-    return APIRouter(route_class=ProblemRoute, tags=[tag], responses=PROBLEM_RESPONSES)
+    """A router under ``/api/v1`` whose errors are RFC 9457 problem details. It carries the full
+    prefix itself so that its routes can be added to the app flat (``web/routing.py``)."""
+    return APIRouter(prefix=API_PREFIX, route_class=ProblemRoute, tags=[tag], responses=PROBLEM_RESPONSES)
 
 
 def now() -> datetime:

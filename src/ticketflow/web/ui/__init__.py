@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ticketflow.bootstrap import Application
+from ticketflow.web.routing import add_routes
 from ticketflow.web.ui import (
     admin_processes,
     agent_admin,
@@ -50,7 +51,7 @@ def mount_ui(app: FastAPI, application: Application) -> Ui:
         incident_pages,
     )
     for module in modules:
-        app.include_router(module.router(ui), include_in_schema=False)
+        add_routes(app, module.router(ui))
     static = resources.files("ticketflow.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return ui

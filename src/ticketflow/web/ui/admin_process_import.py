@@ -69,7 +69,7 @@ class QueueRow:
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(route_class=ui.route_class())
+    routes = ui.router("/agent/admin")
 
     @routes.post("/processes/import")
     async def check_upload(request: Request, posted: AgentForm) -> Response:

@@ -56,7 +56,7 @@ _HEADINGS = (
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(route_class=ui.route_class())
+    routes = ui.router("/agent/admin")
 
     @routes.get("/processes/{key}/diff", response_class=HTMLResponse)
     def diff(request: Request, session: AgentSession, key: str, a: str = "", b: str = "") -> HTMLResponse:

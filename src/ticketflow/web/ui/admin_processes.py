@@ -11,13 +11,14 @@ from fastapi.responses import HTMLResponse, Response
 from ticketflow.domain.errors import DefinitionError
 from ticketflow.usecases import processes
 from ticketflow.usecases.access import require_admin
+from ticketflow.web.routing import add_routes
 from ticketflow.web.ui import admin_process_import, admin_process_versions
 from ticketflow.web.ui.admin_process_pages import process_page, processes_page
 from ticketflow.web.ui.core import AgentForm, AgentSession, Ui, redirect
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(prefix="/agent/admin", route_class=ui.route_class())
+    routes = ui.router("/agent/admin")
 
     @routes.get("/processes", response_class=HTMLResponse)
     def process_list(request: Request, session: AgentSession, notice: str = "") -> HTMLResponse:
@@ -25,7 +26,7 @@ def router(ui: Ui) -> APIRouter:
         return processes_page(ui, request, notice=notice)
 
     # Before /processes/{key}: /processes/import must not be read as a process key.
-    routes.include_router(admin_process_import.router(ui))
+    add_routes(routes, admin_process_import.router(ui))
 
     @routes.get("/processes/{key}", response_class=HTMLResponse)
     def versions(request: Request, session: AgentSession, key: str, notice: str = "") -> HTMLResponse:
@@ -51,5 +52,5 @@ def router(ui: Ui) -> APIRouter:
         what = "Nothing new to deploy" if result.unchanged else "Deployed"
         return redirect(f"/agent/admin/processes/{key}?notice={what}+(version+{result.version})")
 
-    routes.include_router(admin_process_versions.router(ui))
+    add_routes(routes, admin_process_versions.router(ui))
     return routes

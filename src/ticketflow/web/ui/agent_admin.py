@@ -29,7 +29,7 @@ MAX_IMPORT_BYTES = 2_000_000
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(prefix="/agent/admin", route_class=ui.route_class())
+    routes = ui.router("/agent/admin")
 
     @routes.get("/", response_class=HTMLResponse)
     def index(request: Request, session: AgentSession) -> HTMLResponse:

@@ -21,7 +21,7 @@ ZOOM = "/agent/tickets/"
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(prefix="/agent", route_class=ui.route_class())
+    routes = ui.router("/agent")
 
     @routes.get("/processes", response_class=HTMLResponse)
     def processes(request: Request, session: AgentSession) -> HTMLResponse:

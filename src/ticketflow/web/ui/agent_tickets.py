@@ -33,7 +33,7 @@ class SortLink:
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(prefix="/agent", route_class=ui.route_class())
+    routes = ui.router("/agent")
 
     @routes.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, session: AgentSession) -> HTMLResponse:

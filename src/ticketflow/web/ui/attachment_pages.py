@@ -96,7 +96,7 @@ async def _add(ui: Ui, request: Request, form: SignedInForm, ticket_id: int, *, 
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(route_class=ui.route_class())
+    routes = ui.router()
 
     @routes.post("/agent/tickets/{ticket_id}/articles")
     async def agent_add(request: Request, form: AgentForm, ticket_id: int) -> Response:

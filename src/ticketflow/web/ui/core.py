@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -108,6 +108,11 @@ class Ui:
             request=request, session=session, csrf_field=CSRF_FIELD, **context
         )
         return HTMLResponse(html, status_code=status)
+
+    def router(self, prefix: str = "") -> APIRouter:
+        """A page router: the page route class, no OpenAPI entries (pages are not API), and the full
+        path prefix, so that ``mount_ui`` can add its routes to the app flat (``web/routing.py``)."""
+        return APIRouter(prefix=prefix, route_class=self.route_class(), include_in_schema=False)
 
     def route_class(self) -> type[APIRoute]:
         """Routes whose errors become pages: sign-in redirects, 403/404/409 pages with the message."""

@@ -27,7 +27,7 @@ ZOOM = "/customer/tickets/"
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(prefix="/customer", route_class=ui.route_class())
+    routes = ui.router("/customer")
 
     @routes.get("/", response_class=HTMLResponse)
     def my_tickets(request: Request, session: CustomerSession) -> HTMLResponse:

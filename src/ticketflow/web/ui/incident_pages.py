@@ -22,7 +22,7 @@ _FILTERS = ("process", "activity", "error")
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(prefix="/agent/incidents", route_class=ui.route_class())
+    routes = ui.router("/agent/incidents")
     reader = monitoring_reader(ui.application)
 
     @routes.get("", response_class=HTMLResponse)

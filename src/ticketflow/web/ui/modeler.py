@@ -29,7 +29,7 @@ def bundle_built() -> bool:
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(prefix=PREFIX, route_class=ui.route_class())
+    routes = ui.router(PREFIX)
     _canvas_routes(ui, routes)
     add_panel_routes(ui, routes, PREFIX)
     return routes

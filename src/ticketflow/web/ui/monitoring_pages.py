@@ -55,7 +55,7 @@ class ActivityRow:
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(prefix="/agent/monitoring", route_class=ui.route_class())
+    routes = ui.router("/agent/monitoring")
     reader = monitoring_reader(ui.application)
 
     @routes.get("", response_class=HTMLResponse)

@@ -22,7 +22,7 @@ HOME = {Interface.AGENT: "/agent/", Interface.CUSTOMER: "/customer/"}
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(route_class=ui.route_class())
+    routes = ui.router()
 
     @routes.get("/", include_in_schema=False)
     def root(request: Request) -> RedirectResponse:

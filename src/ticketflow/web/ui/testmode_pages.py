@@ -69,7 +69,7 @@ class PageState:
 
 
 def router(ui: Ui) -> APIRouter:
-    routes = APIRouter(prefix="/agent/admin/processes/{key}/test", route_class=ui.route_class())
+    routes = ui.router("/agent/admin/processes/{key}/test")
 
     @routes.get("", response_class=HTMLResponse)
     def page(request: Request, session: AgentSession, key: str, version: str = DRAFT) -> HTMLResponse:
