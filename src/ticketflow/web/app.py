@@ -14,7 +14,7 @@ from ticketflow.config import Settings
 from ticketflow.web.api import api_router
 from ticketflow.web.deps import build_auth
 from ticketflow.web.otobo_api import otobo_router
-from ticketflow.web.routing import add_routes
+from ticketflow.web.routing import LiteralPrefixRoute, add_routes
 from ticketflow.web.ui import mount_ui
 
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
         description="Process-driven ticket system: tickets, processes, activity dialogs.",
         lifespan=lifespan,
     )
+    app.router.route_class = LiteralPrefixRoute  # for the routes declared here (web/routing.py)
     app.state.application = application
     app.state.auth = build_auth(application)  # sign-in use cases (usecases/auth.py), shared by UI and APIs
     # Flat, not include_router: one pass over one route list per request (web/routing.py).

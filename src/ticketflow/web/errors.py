@@ -18,7 +18,6 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 
 from ticketflow.domain.errors import (
     ConflictError,
@@ -31,6 +30,7 @@ from ticketflow.domain.errors import (
     TicketflowError,
 )
 from ticketflow.usecases.auth import AuthenticationError, LoginThrottledError
+from ticketflow.web.routing import LiteralPrefixRoute
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://ticketflow.dev/problems/"
@@ -126,7 +126,7 @@ def _validation_response(error: RequestValidationError) -> JSONResponse:
     return problem_response(422, "Invalid input", detail, "invalid_input", field=first["field"], errors=items)
 
 
-class ProblemRoute(APIRoute):
+class ProblemRoute(LiteralPrefixRoute):
     """The route class of the REST API's routers: ticketflow errors and request-validation errors
     become problem details here, per route, so the UI and the OTOBO API keep their own error pages."""
 

@@ -8,12 +8,37 @@ objects already; moving those into the app's route list gives the same routes, O
 404/405 answers and slash redirects, matched by one pass over a flat list.
 
 The order of ``add_routes`` calls is the matching order, as it was for ``include_router``.
+
+A flat list is still walked in order, and FastAPI's ``APIRoute.matches`` costs about 11,000
+instructions even for a route that cannot match (scope bookkeeping, then the path regex): a request
+for a route near the end of ~140 paid ~1.5 million. ``LiteralPrefixRoute`` answers "no" first, from
+the literal start of its path, for a few hundred.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Scope
+
+
+class LiteralPrefixRoute(APIRoute):
+    """An ``APIRoute`` that turns away a request whose path does not contain the literal part of
+    the route's own path (up to its first ``{``) before the full match runs. Whatever the full match
+    accepts contains that part: directly after the root path and any prefix the route was included
+    under, so a ``root_path``, a mount or an ``include_router`` prefix changes nothing."""
+
+    def __init__(self, path: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(path, *args, **kwargs)
+        self.literal_prefix = self.path_format.split("{", 1)[0]
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if self.literal_prefix not in scope["path"]:
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 def add_routes(target: FastAPI | APIRouter, source: APIRouter) -> None:

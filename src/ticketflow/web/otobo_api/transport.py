@@ -25,6 +25,7 @@ from ticketflow.web.deps import client_address, get_application, get_auth
 from ticketflow.web.otobo_api import operations as op
 from ticketflow.web.otobo_api.operations import Context, OperationError
 from ticketflow.web.otobo_api.search import ticket_search
+from ticketflow.web.routing import LiteralPrefixRoute
 
 OPERATIONS = {
     "Session::SessionCreate": op.session_create,
@@ -190,7 +191,7 @@ async def handle(request: Request, name: str, path: str) -> Response:
 def otobo_router() -> APIRouter:
     """The GenericInterface under OTOBO's, Znuny's and OTRS's script paths (not in the OpenAPI document:
     its request shapes are OTOBO's, documented in docs and the reference)."""
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=LiteralPrefixRoute)
     methods: Sequence[str] = ("GET", "POST", "PUT", "PATCH", "DELETE")
     for product in ("otobo", "znuny", "otrs"):
         router.add_api_route(

@@ -32,6 +32,7 @@ from ticketflow.domain.errors import (
 from ticketflow.usecases.access import Principal, load_principal
 from ticketflow.usecases.auth import session_caller
 from ticketflow.web.deps import role_grants_of
+from ticketflow.web.routing import LiteralPrefixRoute
 from ticketflow.web.ui.session import CSRF_FIELD, Session, auth_of, csrf_matches, session_cookie
 
 _ERROR_STATUS: dict[type[TicketflowError], int] = {
@@ -118,7 +119,7 @@ class Ui:
         """Routes whose errors become pages: sign-in redirects, 403/404/409 pages with the message."""
         ui = self
 
-        class UiRoute(APIRoute):
+        class UiRoute(LiteralPrefixRoute):
             def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
                 handler = super().get_route_handler()
 
