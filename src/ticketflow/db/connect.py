@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
 from ticketflow.db.prepared import PENDING_NOTIFICATIONS, forget_notifications, send_notifications
+from ticketflow.db.wal_checkpoints import WalCheckpointer
 from ticketflow.domain.errors import ConflictError
 
 # Execution option a unit of work sets to open a plain (deferred) SQLite transaction for reads.
@@ -23,12 +26,10 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",  # SQLite ignores foreign keys unless told, per connection
     "PRAGMA busy_timeout=5000",  # wait for the write lock instead of failing at once
     "PRAGMA synchronous=NORMAL",  # durable at checkpoints; safe with WAL, much faster than FULL
-    # A checkpoint (copy the WAL into the database, fsync) every ~40 MB of WAL instead of SQLite's
-    # default 4 MB. A durable step appends ~28 pages to the WAL, so the default checkpointed every ~35
-    # steps (~5 ms each, about half of the commit time); now every ~350 steps (~45 ms each: hot
-    # pages, as table and index tails, are copied once for many steps). Alternating runs on the
-    # shared 2-vCPU VM: +20% durable steps/s on average (four pairs, -3% to +35%).
-    "PRAGMA wal_autocheckpoint=10000",
+    # Checkpoints (copy the WAL into the database, fsync) are run by a thread of their own
+    # (wal_checkpoints.py), off the writers' path. SQLite's own, run inside the commit that crosses
+    # this threshold (~80 MB of WAL), is only the safety net should that thread fall behind.
+    "PRAGMA wal_autocheckpoint=20000",
     # A page cache of up to 16 MiB per connection instead of SQLite's 2 MiB: a durable step changes
     # the entries of a ticket in seven indexes, scattered over pages that no longer fit in 2 MiB
     # once there are some 10,000 tickets; each miss is a read of the file and a lookup in the WAL
@@ -95,6 +96,15 @@ def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Po
         raise exc.DisconnectionError(f"an idle pooled connection is gone: {error}") from error
 
 
+# The background WAL checkpointer of each SQLite file engine (see wal_checkpointer()).
+_CHECKPOINTERS: weakref.WeakKeyDictionary[Engine, WalCheckpointer] = weakref.WeakKeyDictionary()
+
+
+def wal_checkpointer(engine: Engine) -> WalCheckpointer | None:
+    """The thread that checkpoints ``engine``'s WAL; None for PostgreSQL and in-memory SQLite."""
+    return _CHECKPOINTERS.get(engine)
+
+
 def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     database = parsed.database or ""
@@ -112,8 +122,12 @@ def _sqlite_engine(url: str) -> Engine:
     # requests long. Other processes (the worker) still meet SQLite's own lock and busy timeout.
     writer = threading.RLock()
     event.listen(engine, "begin", lambda connection: _begin_sqlite_transaction(connection, writer))
-    event.listen(engine, "commit", _release_writer)
-    event.listen(engine, "rollback", _release_writer)
+    _release_writer_after_transactions(engine)
+    if not in_memory:
+        checkpointer = WalCheckpointer(database, writer)
+        event.listen(engine, "commit", lambda _connection: checkpointer.note_commit())
+        event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
+        _CHECKPOINTERS[engine] = checkpointer
     return engine
 
 
@@ -133,9 +147,40 @@ _WRITER = "ticketflow_sqlite_writer"
 WRITER_WAIT_SECONDS = 30.0
 
 
-def _release_writer(connection: Connection) -> None:
-    """Let the next writer of this process in once the transaction ends (commit or rollback)."""
-    writer = connection.info.pop(_WRITER, None)
+def _release_writer_after_transactions(engine: Engine) -> None:
+    """Let the next writer of this process in once the driver's COMMIT or ROLLBACK has returned.
+
+    Not from SQLAlchemy's "commit" and "rollback" events: they run before the driver's COMMIT, so
+    the next writer's ``BEGIN IMMEDIATE`` met a COMMIT still writing the WAL and went to sleep in
+    SQLite's busy handler (1, 2, 5, 10 … ms). The dialect's own ``do_commit``/``do_rollback`` are
+    wrapped instead; the pool's rollback when a connection is returned goes through them too."""
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            _release_writer(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            _release_writer(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+
+def _release_writer(pooled_connection: Any) -> None:
+    """Release the writer lock the connection's transaction took, if it took one. ``info`` is the
+    pool entry's, the same dict ``_begin_sqlite_transaction`` wrote to."""
+    try:
+        info = pooled_connection.info
+    except (AttributeError, NotImplementedError):
+        return  # e.g. the bare connection SQLAlchemy rolls back when it first connects
+    writer = info.pop(_WRITER, None)
     if writer is not None:
         writer.release()
 
@@ -150,4 +195,11 @@ def _begin_sqlite_transaction(connection: Connection, writer: threading.RLock) -
         connection.info[_WRITER] = writer
     # On the driver's connection: through ``exec_driver_sql`` this one statement cost a fifth of a
     # durable step's SQLAlchemy overhead, and it returns nothing SQLAlchemy needs to see.
-    connection.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    try:
+        connection.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    except BaseException as error:
+        _release_writer(connection)  # no transaction began, so no COMMIT or ROLLBACK will release it
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            # Another process (the worker, a CLI command) held the write lock past busy_timeout.
+            raise ConflictError("the database is busy with other changes; try again in a moment") from error
+        raise
