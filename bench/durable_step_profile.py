@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import collections
 import cProfile
+import os
 import pstats
 import sqlite3
 import struct
@@ -143,7 +144,7 @@ def main() -> None:
     for name, frame_count in frames.most_common():
         print(f"  {name:42s} {frame_count / wal_steps:5.2f}")
     if profiler:
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "30")))
 
 
 if __name__ == "__main__":
