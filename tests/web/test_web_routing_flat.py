@@ -43,7 +43,7 @@ def test_every_route_is_on_the_app_itself_in_the_pinned_order(app: FastAPI) -> N
         assert isinstance(route, APIRoute | Route | Mount), route
         assert not isinstance(route, APIRoute) or isinstance(route, LiteralPrefixRoute), route
     listed = [
-        f"{','.join(sorted(route.methods)) if isinstance(route, Route | APIRoute) else 'mount'} {route.path}"
+        f"{','.join(sorted(route.methods or ())) if isinstance(route, Route) else 'mount'} {route.path}"
         for route in app.routes
         if isinstance(route, APIRoute | Route | Mount)
     ]

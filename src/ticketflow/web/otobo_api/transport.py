@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from ticketflow.usecases.catalog_records import WebService
-from ticketflow.web.deps import client_address, get_application, get_auth
+from ticketflow.web.deps import application_of, auth_of, client_address
 from ticketflow.web.otobo_api import operations as op
 from ticketflow.web.otobo_api.operations import Context, OperationError
 from ticketflow.web.otobo_api.search import ticket_search
@@ -104,7 +104,7 @@ def routes_of(config: Mapping[str, Any]) -> tuple[Route, ...] | None:
 
 
 def _route_table(request: Request, name: str) -> tuple[Route, ...]:
-    application = get_application(request)
+    application = application_of(request)
     with application.uow() as uow:
         stored = uow.catalog.find(WebService, name)
     if stored is not None:
@@ -174,8 +174,8 @@ async def handle(request: Request, name: str, path: str) -> Response:
     if operation is None:
         return _plain(500, f"Operation type '{route.type}' is not supported")
     context = Context(
-        get_application(request),
-        get_auth(request),
+        application_of(request),
+        auth_of(request),
         client_address(request),
         route.operation,
         route.include_ticket_data,

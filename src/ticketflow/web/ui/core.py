@@ -179,6 +179,9 @@ def _signed_in(request: Request, interface: Interface) -> Session:
     return session
 
 
+# The session is looked up here, in the event loop, before the form is read (nobody's upload is
+# parsed before the sign-in is checked): one thread hop less than a sync session dependency, which
+# measured ~6% more CPU per form POST (see web/deps.py on hops).
 async def _posted(request: Request, interface: Interface) -> SignedInForm:
     session = _signed_in(request, interface)
     form = await request.form()

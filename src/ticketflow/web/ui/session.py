@@ -12,6 +12,7 @@ from ticketflow.usecases.access import Principal
 from ticketflow.usecases.auth import COOKIE_OPTIONS, SESSION_COOKIE, Auth
 from ticketflow.usecases.auth_records import SessionRecord
 from ticketflow.usecases.callers import Caller
+from ticketflow.web.deps import auth_of
 
 # The sign-in form has no session yet: a double-submit cookie carries its CSRF token instead.
 PRE_SESSION_COOKIE = "tf_csrf"
@@ -33,12 +34,6 @@ class Session:
     @property
     def csrf_token(self) -> str:
         return Auth.csrf_token_for(self.record)
-
-
-def auth_of(request: Request) -> Auth:
-    """The app's sign-in use cases (built once by ``create_app`` into ``app.state.auth``)."""
-    auth: Auth = request.app.state.auth
-    return auth
 
 
 def csrf_matches(expected: str, submitted: object) -> bool:
@@ -63,4 +58,4 @@ def session_cookie(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-__all__ = ["SESSION_COOKIE", "Session"]
+__all__ = ["SESSION_COOKIE", "Session", "auth_of"]
