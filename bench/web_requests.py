@@ -14,7 +14,9 @@ keep-alive client, send requests back to back:
   expected (the redirect is not followed).
 
 Each: a warm-up, then ``REPS`` timed windows of ``SECONDS``; requests/s per window (median [min–max])
-and latency per request over all timed windows (median / p90 / p99 [min–max], ms).
+and latency per request over all timed windows (median / p90 / p99 [min–max], ms). Also the server's
+CPU time per request (its processes' user + system time over the whole load, from /proc): steadier
+than requests/s on a shared machine, and it counts what threads cost the server (GIL hand-overs).
 
 Run: .venv/bin/python bench/web_requests.py   [--quick] [--only sqlite|postgres] [--workers N]
 """
@@ -22,6 +24,7 @@ Run: .venv/bin/python bench/web_requests.py   [--quick] [--only sqlite|postgres]
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import signal
@@ -160,6 +163,31 @@ def free_port() -> int:
 @contextmanager
 def server(url: str, command: list[str] | None = None, options: tuple[str, ...] = ()) -> Iterator[str]:
     """``ticketflow serve [OPTIONS]`` on a free loopback port until the block ends; its base URL."""
+    with serving(url, command, options) as (base, _):
+        yield base
+
+
+def process_tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its descendants (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # ended meanwhile
+    return total
+
+
+@contextmanager
+def serving(
+    url: str, command: list[str] | None = None, options: tuple[str, ...] = ()
+) -> Iterator[tuple[str, int]]:
+    """As ``server``, with the server's process id."""
     port = free_port()
     env = {**os.environ, "TICKETFLOW_DATABASE_URL": url}
     argv = [*(command or [TICKETFLOW]), "serve", "--host", "127.0.0.1", "--port", str(port), *options]
@@ -182,7 +210,7 @@ def server(url: str, command: list[str] | None = None, options: tuple[str, ...] 
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not answer within 60 s")
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -217,7 +245,9 @@ def signed_in(base: str, login: str = AGENT, password: str = PASSWORD) -> httpx.
 Request = Callable[[httpx.Client], bool]  # sends one request; False when it had nothing left to do
 
 
-def load(clients: list[httpx.Client], request: Request, plan: Plan) -> dict[str, Any]:
+def load(
+    clients: list[httpx.Client], request: Request, plan: Plan, server_cpu: Callable[[], float]
+) -> dict[str, Any]:
     """Every client in a thread of its own, back to back until the last window ends."""
     barrier = threading.Barrier(len(clients) + 1)
     records: list[list[tuple[float, float]]] = [[] for _ in clients]
@@ -240,11 +270,13 @@ def load(clients: list[httpx.Client], request: Request, plan: Plan) -> dict[str,
     threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(clients))]
     for thread in threads:
         thread.start()
+    cpu_before = server_cpu()
     begin = time.perf_counter()
     stop[0] = begin + plan.warmup + plan.reps * plan.seconds
     barrier.wait()
     for thread in threads:
         thread.join(timeout=plan.warmup + plan.reps * plan.seconds + 2 * plan.timeout + 5)
+    cpu_seconds = server_cpu() - cpu_before
     if failures:
         raise RuntimeError(f"{len(failures)} client(s) failed, e.g. {failures[0]}")
     timed_from = begin + plan.warmup
@@ -261,10 +293,11 @@ def load(clients: list[httpx.Client], request: Request, plan: Plan) -> dict[str,
         "requests_per_s": summarize(rates, "requests/s"),
         "latency_ms": summarize(latencies, "ms"),
         "requests": sum(len(mine) for mine in records),
+        "server_cpu_ms_per_request": 1000 * cpu_seconds / max(1, sum(len(mine) for mine in records)),
     }
 
 
-def create_load(base: str, token: str, plan: Plan) -> dict[str, Any]:
+def create_load(base: str, token: str, plan: Plan, server_cpu: Callable[[], float]) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
 
     def create(client: httpx.Client) -> bool:
@@ -275,13 +308,15 @@ def create_load(base: str, token: str, plan: Plan) -> dict[str, Any]:
 
     clients = [httpx.Client(base_url=base, headers=headers, timeout=plan.timeout) for _ in range(CLIENTS)]
     try:
-        return load(clients, create, plan)
+        return load(clients, create, plan, server_cpu)
     finally:
         for client in clients:
             client.close()
 
 
-def dialog_load(url: str, base: str, buyer: str, plan: Plan, capacity: int) -> dict[str, Any]:
+def dialog_load(
+    url: str, base: str, buyer: str, plan: Plan, capacity: int, server_cpu: Callable[[], float]
+) -> dict[str, Any]:
     """The purchase request is started by the buyer (the manager may not create in Purchasing)."""
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {buyer}"}, timeout=30) as api:
         answer = api.post("/api/v1/tickets", json=PURCHASE)
@@ -332,7 +367,7 @@ def dialog_load(url: str, base: str, buyer: str, plan: Plan, capacity: int) -> d
                 raise RuntimeError(f"submit answered {answer.status_code}: {answer.text[:300]}")
             return True
 
-        result = load(clients, submit, plan)
+        result = load(clients, submit, plan, server_cpu)
         if exhausted[0]:
             raise RuntimeError(f"the {capacity} seeded tickets ran out: seed more")
         return result | {"seeded_tickets": capacity}
@@ -343,9 +378,10 @@ def dialog_load(url: str, base: str, buyer: str, plan: Plan, capacity: int) -> d
 
 def measure(url: str, plan: Plan, capacity: int, options: tuple[str, ...] = ()) -> dict[str, Any]:
     token, buyer = prepare(url)
-    with server(url, options=options) as base:
-        create = create_load(base, token, plan)
-        dialog = dialog_load(url, base, buyer, plan, capacity)
+    with serving(url, options=options) as (base, pid):
+        cpu = functools.partial(process_tree_cpu, pid)
+        create = create_load(base, token, plan, cpu)
+        dialog = dialog_load(url, base, buyer, plan, capacity, cpu)
     return {"ticket_create_api": create, "dialog_submit_form": dialog}
 
 
@@ -389,6 +425,7 @@ def main() -> None:
             print(
                 f"{name:8} {label:22} {CLIENTS} clients: {rate_text(run['requests_per_s'])} requests/s;"
                 f" latency ms {latency_text(run['latency_ms'])};"
+                f" server CPU {run['server_cpu_ms_per_request']:.2f} ms/request;"
                 f" target p99 < {TARGETS['p99_ms']:.0f} ms and ≥ {TARGETS['requests_per_s']:.0f}/s:"
                 f" {'met' if verdict(run) else 'MISSED'}"
             )
