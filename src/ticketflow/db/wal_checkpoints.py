@@ -129,6 +129,13 @@ class WalCheckpointer:
                     self.restarts += 1
                 finally:
                     self._writer.release()
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                # Another connection is checkpointing (SQLite's own, another process' thread):
+                # nothing lost, the next commit brings the next pass.
+                logger.debug("WAL checkpoint of %s deferred: %s", self._path, error)
+                return
+            logger.warning("background WAL checkpoint of %s failed: %s", self._path, error)
         except sqlite3.Error as error:  # e.g. the file went away; the writers' own checkpoint still runs
             logger.warning("background WAL checkpoint of %s failed: %s", self._path, error)
 
