@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
 from ticketflow.db.prepared import PENDING_NOTIFICATIONS, forget_notifications, send_notifications
-from ticketflow.db.wal_checkpoints import WalCheckpointer
+from ticketflow.db.sqlite_writer_lock import SqliteWriterLock
+from ticketflow.db.wal_checkpoints import WalCheckpointer, WriterLock
 from ticketflow.domain.errors import ConflictError
 
 # Execution option a unit of work sets to open a plain (deferred) SQLite transaction for reads.
@@ -117,18 +118,23 @@ def _sqlite_engine(url: str) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, json_serializer=json_text, **options)
     event.listen(engine, "connect", _configure_sqlite_connection)
-    # One writer at a time inside this process: threads queue on a lock instead of in SQLite's busy
-    # handler, which sleeps in growing steps (up to 100 ms) and so made the tails of concurrent web
-    # requests long. Other processes (the worker) still meet SQLite's own lock and busy timeout.
-    writer = threading.RLock()
+    # One writer at a time: threads and processes queue for their turn (sqlite_writer_lock.py)
+    # instead of in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and so made
+    # the tails of concurrent web requests long.
+    writer: WriterLock = threading.RLock() if in_memory else SqliteWriterLock(database)
     event.listen(engine, "begin", lambda connection: _begin_sqlite_transaction(connection, writer))
     _release_writer_after_transactions(engine)
-    if not in_memory:
+    if isinstance(writer, SqliteWriterLock):
         checkpointer = WalCheckpointer(database, writer)
         event.listen(engine, "commit", lambda _connection: checkpointer.note_commit())
-        event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
+        event.listen(engine, "engine_disposed", lambda _engine: _closed(checkpointer, writer))
         _CHECKPOINTERS[engine] = checkpointer
     return engine
+
+
+def _closed(checkpointer: WalCheckpointer, writer: SqliteWriterLock) -> None:
+    checkpointer.stop()
+    writer.close()
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -185,7 +191,7 @@ def _release_writer(pooled_connection: Any) -> None:
         writer.release()
 
 
-def _begin_sqlite_transaction(connection: Connection, writer: threading.RLock) -> None:
+def _begin_sqlite_transaction(connection: Connection, writer: WriterLock) -> None:
     """Writes take the write lock up front (``BEGIN IMMEDIATE``): a deferred transaction that reads
     and then writes cannot wait for the lock and fails with "database is locked" under load."""
     read_only = connection.get_execution_options().get(SQLITE_READ_ONLY, False)
