@@ -21,9 +21,11 @@ from ticketflow.cli.db import default_workers
 TICKETFLOW = str(Path(sys.executable).with_name("ticketflow"))
 
 
-def test_one_process_on_sqlite_one_per_cpu_on_postgresql() -> None:
-    assert default_workers("sqlite:///var/ticketflow.db") == 1
+def test_one_process_per_cpu_on_sqlite_files_and_postgresql_one_on_an_in_memory_database() -> None:
+    assert default_workers("sqlite:///var/ticketflow.db") == (os.cpu_count() or 1)
     assert default_workers("postgresql+psycopg://root@127.0.0.1/tf") == (os.cpu_count() or 1)
+    assert default_workers("sqlite://") == 1
+    assert default_workers("sqlite:///:memory:") == 1
 
 
 def test_a_worker_count_out_of_range_is_one_error_line(database_url: str) -> None:

@@ -96,8 +96,8 @@ def serve(
         None,
         min=1,
         max=64,
-        help="Server processes (default: the CPU count on PostgreSQL; 1 on SQLite, whose writers "
-        "take turns inside one process but would wait in SQLite's sleeping lock across processes).",
+        help="Server processes (default: the CPU count; on SQLite their writers take turns on one "
+        "lock file beside the database).",
     ),
     access_log: bool = typer.Option(
         False,
@@ -134,7 +134,8 @@ WEB_APP_FACTORY = "ticketflow.web.app:app_from_environment"
 
 
 def default_workers(database_url: str) -> int:
-    """One process per CPU on a server database; one on SQLite (see ``serve --workers``)."""
-    if database_url.startswith("sqlite"):
+    """One process per CPU. On SQLite too: the processes' writers queue on one writer lock
+    (``db/sqlite_writer_lock.py``); an in-memory database lives in one process only."""
+    if database_url.startswith("sqlite") and database_url.rstrip("/") in ("sqlite:", "sqlite:///:memory:"):
         return 1
     return max(1, os.cpu_count() or 1)
