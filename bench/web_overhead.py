@@ -19,7 +19,14 @@ lock (which every writer of the process queues for).
 ``--profile NAME`` runs one of them under cProfile instead (endpoints run in the event loop's thread
 so that their work is in the profile) and prints the functions with the most cumulative time.
 
-Run: .venv/bin/python bench/web_overhead.py   [--quick] [--profile health|get|create|dialog]
+``--instructions NAME …`` counts the instructions per request with valgrind's callgrind instead: each
+scenario in a child process whose set-up and warm-up run uninstrumented (``--instr-atstart=no``),
+switched on by ``callgrind_control`` for the timed requests only. Deterministic within a few percent
+(caches with a time to live refill now and then), unlike CPU times on a shared machine; it counts user
+space only, so a thread hand-over (a futex wait, a wake-up) counts less than it costs.
+
+Run: .venv/bin/python bench/web_overhead.py   [--quick] [--profile NAME | --instructions NAME …]
+     (NAME: health get create create_usecase dialog dialog_usecase)
 """
 
 from __future__ import annotations
@@ -29,9 +36,13 @@ import asyncio
 import cProfile
 import json
 import pstats
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -220,11 +231,80 @@ def scenarios(url: str, count: int) -> tuple[dict[str, Callable[[], object]], St
     return calls, statements
 
 
+SCENARIOS = ("health", "get", "create", "create_usecase", "dialog", "dialog_usecase")
+
+
+def instructions_per_request(name: str, count: int) -> float:
+    """Run ``name`` ``count`` times in a child under callgrind, instrumented only while timed."""
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "callgrind.out"
+        child = subprocess.Popen(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                __file__,
+                "--instrumented-child",
+                name,
+                str(count),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert child.stdin is not None
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"{name}: the child did not get ready")
+        subprocess.run(["callgrind_control", "--instr=on", str(child.pid)], check=True, capture_output=True)
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        if child.stdout.readline().strip() != "done":
+            raise RuntimeError(f"{name}: the child did not finish")
+        subprocess.run(["callgrind_control", "--instr=off", str(child.pid)], check=True, capture_output=True)
+        child.stdin.close()
+        child.wait(timeout=600)
+        totals = [
+            int(line.split()[1])
+            for dump in Path(directory).glob("callgrind.out*")
+            for line in dump.read_text().splitlines()
+            if line.startswith(("summary:", "totals:"))
+        ]
+    return max(totals) / count
+
+
+def instrumented_child(name: str, count: int) -> None:
+    """The child of ``instructions_per_request``: set up, warm up, wait for the go, run, report."""
+    with sqlite_database() as url:
+        assert url is not None
+        call = scenarios(url, 3 * count + 100)[0][name]
+        for _ in range(20):
+            call()
+        print("ready", flush=True)
+        sys.stdin.readline()
+        for _ in range(count):
+            call()
+        print("done", flush=True)
+        sys.stdin.read()  # until the parent has switched instrumentation off
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", choices=["health", "get", "create", "dialog"])
+    parser.add_argument("--instructions", nargs="+", choices=SCENARIOS, metavar="NAME")
+    parser.add_argument("--instrumented-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.instrumented_child:
+        instrumented_child(args.instrumented_child[0], int(args.instrumented_child[1]))
+        return
+    if args.instructions:
+        for name in args.instructions:
+            print(f"{name:16} {instructions_per_request(name, 50):12,.0f} instructions per request")
+        return
     count, warmup = (200, 50) if args.quick else (1000, 200)
     with sqlite_database() as url:
         assert url is not None
