@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from cli_support import Run, error_lines, run_cli
+
+from ticketflow.cli.db import WEB_APP_FACTORY
 
 
 def test_migrate_creates_the_database_and_is_repeatable(tmp_path: Path) -> None:
@@ -55,7 +58,22 @@ def test_serve_runs_the_web_app_with_the_chosen_address(run: Run, monkeypatch: p
 
     calls: list[dict[str, object]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append({"app": app, **options}))
-    run("serve", "--host", "0.0.0.0", "--port", "8123")
+    run("serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "1")
     [call] = calls
     assert (call["host"], call["port"], call["log_level"]) == ("0.0.0.0", 8123, "info")
     assert type(call["app"]).__name__ == "FastAPI"
+
+
+def test_serve_runs_one_process_per_cpu_by_default(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several processes each build the app from the environment (uvicorn's factory)."""
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append({"app": app, **options}))
+    run("serve", "--port", "8124")
+    [call] = calls
+    processes = os.cpu_count() or 1
+    if processes == 1:
+        assert type(call["app"]).__name__ == "FastAPI"
+    else:
+        assert (call["app"], call["workers"], call["factory"]) == (WEB_APP_FACTORY, processes, True)
