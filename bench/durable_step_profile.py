@@ -144,7 +144,8 @@ def main() -> None:
     for name, frame_count in frames.most_common():
         print(f"  {name:42s} {frame_count / wal_steps:5.2f}")
     if profiler:
-        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "30")))
+        order, top = os.environ.get("SORT", "tottime"), int(os.environ.get("TOP", "30"))
+        pstats.Stats(profiler).sort_stats(order).print_stats(top)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from sqlalchemy import Engine, insert
 from benchkit import REPO, latency_text, machine, postgres_database, sqlite_database, summarize, write_result
 from ticketflow.db.connect import create_engine_for
 from ticketflow.db.migrate import upgrade
-from ticketflow.db.repositories.monitoring import SqlMonitoringReader
+from ticketflow.db.monitoring_repository import SqlMonitoringReader
 from ticketflow.db.seed import ROOT_LOGIN, seed_defaults
 from ticketflow.db.tables import incidents, jobs, process_versions, processes, ticket_history, tickets
 from ticketflow.db.unit_of_work import SqlUnitOfWork

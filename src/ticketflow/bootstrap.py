@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from ticketflow.config import Settings
 from ticketflow.db.connect import create_engine_for
 from ticketflow.db.migrate import upgrade
-from ticketflow.db.repositories.monitoring import SqlMonitoringReader
+from ticketflow.db.monitoring_repository import SqlMonitoringReader
 from ticketflow.db.seed import seed_defaults
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.outbound.scripts import load_scripts, load_validators

@@ -11,7 +11,7 @@ import pytest
 from monitoring_support import Histories, Step
 from sqlalchemy import Engine
 
-from ticketflow.db.repositories.monitoring import SqlMonitoringReader
+from ticketflow.db.monitoring_repository import SqlMonitoringReader
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.domain.errors import NotFoundError, PermissionDeniedError
 from ticketflow.domain.permissions import AgentPermissions

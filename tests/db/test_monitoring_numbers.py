@@ -9,7 +9,7 @@ import pytest
 from monitoring_support import Histories, Step
 from sqlalchemy import Engine
 
-from ticketflow.db.repositories.monitoring import SqlMonitoringReader
+from ticketflow.db.monitoring_repository import SqlMonitoringReader
 from ticketflow.usecases.monitoring_records import ActivityCounts, DayCount, Dwell, IncidentFilter
 
 T0 = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)

@@ -2,7 +2,7 @@
 open incidents per activity, and started / completed / failed per day.
 
 The numbers come from ``MonitoringReader``, a read-only port whose SQL implementation aggregates in
-the database (``ticketflow.db.repositories.monitoring``); what a visit and its time are is explained in
+the database (``ticketflow.db.monitoring_repository``); what a visit and its time are is explained in
 ``monitoring_records``. Any agent may look at the numbers of a process (they name no ticket); the
 ticket lists behind them go through ``access.visible_query``.
 """

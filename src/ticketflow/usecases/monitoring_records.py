@@ -2,7 +2,7 @@
 events per day, and incidents with where their ticket stands.
 
 How time spent is measured (the store derives it from the process history, see
-``ticketflow.db.repositories.monitoring``): a *visit* of an activity begins with the first process step
+``ticketflow.db.monitoring_repository``): a *visit* of an activity begins with the first process step
 that leaves the ticket at that activity and ends with the next step that leaves it somewhere else.
 Steps that leave the ticket where it was (a ticket change that matched no transition, a failure and
 its retry) continue the visit. Activities passed through inside one step (a script task chained to the

@@ -1,1 +1,0 @@
-"""Read models in SQL beyond the unit of work's repositories (monitoring)."""
