@@ -13,7 +13,7 @@ warm — the workers' pooled connections; the bench's own polling connection is 
 ``count(*)`` every 50 ms, a small share). The background processes (WAL writer, checkpointer,
 background writer …) are shared with anything else using the server at the time.
 
-Run: .venv/bin/python bench/worker_cpu.py [--jobs N] [--reps N] [--workers N]
+Run: .venv/bin/python bench/worker_cpu.py [--jobs N] [--reps N] [--workers N] [--concurrency N]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from statistics import median
 
 from sqlalchemy import Engine, text
 
+import worker_jobs
 from benchkit import postgres_database
 from ticketflow.db.connect import create_engine_for
 from worker_jobs import (
@@ -87,7 +88,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=600)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=worker_jobs.CONCURRENCY, help="threads per worker")
     args = parser.parse_args()
+    worker_jobs.CONCURRENCY = args.concurrency
     with (
         server("http") as http_port,
         postgres_database() as url,
@@ -121,7 +124,9 @@ def main() -> None:
                     rates.append(args.jobs / (finished - committed))
         finally:
             engine.dispose()
-    print(f"{args.workers} workers, {len(backends)} backends; load average {os.getloadavg()[0]:.2f}")
+    load = os.getloadavg()[0]
+    setting = f"{args.workers} workers x {args.concurrency} threads, {len(backends)} backends"
+    print(f"{setting}; load average {load:.2f}")
     print(f"jobs/s: {' / '.join(f'{rate:.0f}' for rate in rates)}")
     total = [sum(values) for values in zip(*per_job.values(), strict=True)]
     for name, values in [*per_job.items(), ("total", total)]:
