@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -132,16 +133,16 @@ class NotificationJobs:
             if (recipient.address.casefold(), mail.subject) not in prepared.sent
         ]
         for index, (recipient, mail) in enumerate(due):
-            self._mailer.send(
-                OutgoingMail(
-                    sender=self._sender,
-                    to=recipient.address,
-                    subject=mail.subject,
-                    text=mail.text,
-                    html=mail.html,
-                    message_id=f"<job-{job.id}.{recipient.address}>",
-                )
+            outgoing = OutgoingMail(
+                sender=self._sender,
+                to=recipient.address,
+                subject=mail.subject,
+                text=mail.text,
+                html=mail.html,
+                message_id=f"<job-{job.id}.{recipient.address}>",
             )
+            with finish.outside() if finish is not None else nullcontext():
+                self._mailer.send(outgoing)
             self._record(prepared, recipient, mail, now, finish if index == len(due) - 1 else None)
         log.info("notification sent", job_id=job.id, ticket_id=prepared.ticket_id, mails=len(prepared.mails))
 

@@ -9,6 +9,7 @@ an attempt: done, retry later (with the retry schedule of ``ticketflow.domain.re
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -75,15 +76,30 @@ class AttemptFinish:
     COMMIT, a pool checkout) less per job, and no window between the handler's commit and ours. A
     handler that returns without calling it (a stale job, nothing to write) is finished as before.
     As before, the handler's work is committed even when the lease was lost meanwhile (``kept``).
+
+    Such a handler also makes its calls to the outside world (a web service, a mail server) inside
+    ``with finish.outside():`` — the worker runs such jobs' own work one thread at a time and lets
+    another thread go on while one waits out there (``ticketflow.worker.loop``).
     """
 
-    __slots__ = ("_claim", "_clock", "_worker", "kept")
+    __slots__ = ("_claim", "_clock", "_outside", "_worker", "kept")
 
-    def __init__(self, claim: Claim, worker: str, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        claim: Claim,
+        worker: str,
+        clock: Callable[[], datetime],
+        outside: Callable[[], AbstractContextManager[object]] = nullcontext,
+    ) -> None:
         self._claim = claim
         self._worker = worker
         self._clock = clock
+        self._outside = outside
         self.kept: bool | None = None  # set once a transaction with the finish has committed
+
+    def outside(self) -> AbstractContextManager[object]:
+        """A context for a wait on the outside world; no transaction may be open in it."""
+        return self._outside()
 
     @property
     def claim(self) -> Claim:
@@ -130,6 +146,7 @@ def run_claimed_job(
     clock: Callable[[], datetime],
     policy: RetryPolicy,
     random_value: float,
+    outside: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> AttemptResult:
     """Run one claimed attempt through ``handler`` and record how it ended.
 
@@ -141,9 +158,11 @@ def run_claimed_job(
 
     At-least-once: a crash after the handler's own commit and before ours runs the job again; the
     handler's idempotency key makes the repeat harmless on the other side.
+
+    ``outside`` is what ``AttemptFinish.outside`` enters (the worker's, see there).
     """
     job = claim.job
-    finish = AttemptFinish(claim, worker, clock)
+    finish = AttemptFinish(claim, worker, clock, outside)
     run_finishing = getattr(handler, "run_finishing", None)  # the optional hook, see AttemptFinish
     try:
         if run_finishing is not None:

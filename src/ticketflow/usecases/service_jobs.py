@@ -22,6 +22,7 @@ again with the same key and continues from that FAILED position as if it had bee
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -194,7 +195,8 @@ class ServiceTaskJobs:
         if prepared is None:
             return
         request, invoker = prepared
-        response = self._client.call(request)
+        with finish.outside() if finish is not None else nullcontext():
+            response = self._client.call(request)
         values = map_response(invoker, response, now)
         self._complete(
             job, payload, request, response, values, now, accept_failed=accept_failed, finish=finish
