@@ -34,6 +34,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -94,17 +95,36 @@ def _claim_statement() -> tuple[Prepared, tuple[Any, ...]]:
     newest, version = _claim_facts(inline_key=True)
     now = bindparam("c_now", type_=jobs.c.run_at.type)
     status = jobs.c.status.type
-    due = or_(
-        and_(jobs.c.status == bindparam("c_queued", type_=status), jobs.c.run_at <= now),
-        and_(jobs.c.status == bindparam("c_running", type_=status), jobs.c.locked_until < now),
+    limit = bindparam("c_limit", type_=Integer)
+    kinds = bindparam("c_kinds", type_=ARRAY(String))
+
+    def first_due(*condition: Any) -> Any:
+        """The first ``limit`` due jobs meeting ``condition`` by ``run_at``, locked, locked ones skipped."""
+        due = jobs.alias("due")
+        return (
+            select(due.c.id, due.c.run_at)
+            .where(due.c.kind == any_(kinds), *(term(due) for term in condition))
+            .order_by(due.c.run_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .subquery()
+        )
+
+    # Queued jobs and jobs whose lease expired, each read in ``ix_jobs_status_run_at``'s order up to
+    # the limit; the earliest of both claimed. One condition with OR made PostgreSQL fetch and sort
+    # every due job per claim (a bitmap scan: 0.2 ms with 600 queued, growing with the queue and the
+    # index entries of rows updated since); the extra rows of the other branch stay locked only
+    # until the claim commits.
+    queued = first_due(
+        lambda due: due.c.status == bindparam("c_queued", type_=status), lambda due: due.c.run_at <= now
     )
-    picked = (
-        select(jobs.c.id)
-        .where(jobs.c.kind == any_(bindparam("c_kinds", type_=ARRAY(String))), due)
-        .order_by(jobs.c.run_at)
-        .limit(bindparam("c_limit", type_=Integer))
-        .with_for_update(skip_locked=True)
+    expired = first_due(
+        lambda due: due.c.status == bindparam("c_running", type_=status), lambda due: due.c.locked_until < now
     )
+    candidates = union_all(
+        select(queued.c.id, queued.c.run_at), select(expired.c.id, expired.c.run_at)
+    ).subquery()
+    picked = select(candidates.c.id).order_by(candidates.c.run_at).limit(limit)
     claiming = (
         update(jobs)
         .where(jobs.c.id.in_(picked.scalar_subquery()))
