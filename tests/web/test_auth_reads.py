@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event
 
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases.access import RoleGrants, load_principal
+from ticketflow.usecases.access import AgentRecords, RoleGrants, load_principal
 from ticketflow.usecases.admin import add_agent, add_role
 from ticketflow.usecases.auth import Auth, AuthPolicy
 from ticketflow.usecases.callers import Caller
@@ -151,3 +151,40 @@ def test_a_session_is_found_through_the_reader_and_touched_once_a_minute(
     assert writer.made == 2
     assert auth.find_session(session_id) is None
     assert writer.made == 2
+
+
+def test_with_agent_records_a_warm_token_request_reads_only_the_token_row(
+    uow_factory: Callable[[], SqlUnitOfWork],
+    writer: Counted,
+    reader: Counted,
+    clock: Clock,
+    statements: list[str],
+) -> None:
+    """Agents' records and role grants are kept a few seconds, so a request signed in by a token reads
+    the token row alone; revoking the token still takes effect at the next request."""
+    add_role(uow_factory, "Writers", {"users": ["rw"]})
+    add_agent(uow_factory, "ann", "Ann", "A", "ann@example.com", roles=["Writers"])
+    agents, grants = AgentRecords(), RoleGrants()
+    auth = Auth(writer, Argon2Hasher(time_cost=1, memory_cost=64), clock=clock, reader=reader, agents=agents)
+    text, token = auth.create_token("ann", name="CI", scopes=["read"])
+
+    def request() -> bool:
+        found = auth.token_sign_in(text)
+        if found is None:
+            return False
+        principal = load_principal(
+            reader, found.caller, found.scopes, role_grants=grants, agent=found.agent, agents=agents
+        )
+        return principal.permissions.has("users", "rw")
+
+    assert request()  # the first reads the agent, the roles, and writes the "last used" mark
+    statements.clear()
+    reader.made = 0
+    assert request()
+    selects = [s for s in statements if s.lstrip().startswith("select")]
+    assert len(selects) == 1, selects
+    assert "from api_tokens" in selects[0]
+    assert reader.made == 1  # the token's read; the permissions needed no unit of work
+
+    auth.revoke_token(token.id)
+    assert not request()

@@ -86,6 +86,39 @@ class RoleGrants:
     def forget(self) -> None:
         self._grants = None
 
+    def fresh(self, roles: Sequence[str]) -> Mapping[str, Grants] | None:
+        """The grants as last read if that is under ``ttl`` ago and knows every role in ``roles``;
+        None when ``grants`` would read (so the caller needs no unit of work otherwise)."""
+        cached = self._grants
+        if cached is None or self._clock() - cached[0] > self._ttl or any(r not in cached[1] for r in roles):
+            return None
+        return cached[1]
+
+
+class AgentRecords:
+    """Agents' records (valid, roles) as read at most ``ttl`` seconds ago, like ``RoleGrants``:
+    every request signed in by a token or a session needs its agent's, and they change rarely. An
+    agent made invalid, or given other roles, is seen within ``ttl``; a revoked token or an ended
+    session is seen at once (their rows are read on every request)."""
+
+    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._agents: dict[str, tuple[float, Agent]] = {}
+
+    def fresh(self, login: str) -> Agent | None:
+        """The agent as read under ``ttl`` ago, or None (not known, or too old)."""
+        cached = self._agents.get(login)
+        if cached is None or self._clock() - cached[0] > self._ttl:
+            return None
+        return cached[1]
+
+    def remember(self, agent: Agent) -> None:
+        self._agents[agent.login] = (self._clock(), agent)
+
+    def forget(self) -> None:
+        self._agents = {}
+
 
 def load_principal(
     uow_factory: UnitOfWorkFactory,
@@ -94,10 +127,21 @@ def load_principal(
     *,
     role_grants: RoleGrants | None = None,
     agent: Agent | None = None,
+    agents: AgentRecords | None = None,
 ) -> Principal:
-    """The caller's permissions as stored now (role grants possibly from ``role_grants``, see there).
-    ``agent`` is the caller's agent record when the sign-in already read it (not read again).
+    """The caller's permissions as stored now (role grants possibly from ``role_grants``, the agent's
+    record from ``agents``, see there). ``agent`` is the caller's agent record when the sign-in
+    already read it (not read again). With both caches fresh no unit of work is opened.
     PermissionDeniedError for an unknown or invalid user."""
+    if caller.interface is Interface.AGENT and role_grants is not None:
+        known = agent if agent is not None and agent.login == caller.login else None
+        if known is None and agents is not None:
+            known = agents.fresh(caller.login)
+        grants = role_grants.fresh(known.roles) if known is not None else None
+        if known is not None and grants is not None:
+            if not known.valid:
+                raise PermissionDeniedError(f"agent '{caller.login}' is unknown or invalid")
+            return Principal(caller, effective_permissions(known.roles, grants), scopes=scopes)
     with uow_factory() as uow:
         if caller.interface is Interface.CUSTOMER:
             customer = uow.catalog.find(CustomerUser, caller.login)
@@ -107,6 +151,8 @@ def load_principal(
             return Principal(replace(caller, customer_ids=ids), customer_ids=ids, scopes=scopes)
         if agent is None or agent.login != caller.login:
             agent = uow.catalog.find(Agent, caller.login)
+            if agent is not None and agents is not None:
+                agents.remember(agent)
         if agent is None or not agent.valid:
             raise PermissionDeniedError(f"agent '{caller.login}' is unknown or invalid")
         if role_grants is not None:

@@ -51,6 +51,7 @@ import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ticketflow.domain.definitions import Interface
 from ticketflow.domain.errors import InvalidInputError, NotFoundError, PermissionDeniedError, TicketflowError
@@ -58,6 +59,9 @@ from ticketflow.usecases.auth_records import SCOPES, ApiToken, SessionRecord
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.catalog_records import Agent, CustomerUser
 from ticketflow.usecases.ports import PasswordHasher, UnitOfWork
+
+if TYPE_CHECKING:
+    from ticketflow.usecases.access import AgentRecords
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 Clock = Callable[[], datetime]
@@ -133,10 +137,13 @@ class Auth:
         clock: Clock = utc_now,
         policy: AuthPolicy | None = None,
         reader: UnitOfWorkFactory | None = None,
+        agents: AgentRecords | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         # Reads that need no write (token checks) go here: on SQLite they do not queue behind writers.
         self._reader = reader or uow_factory
+        # Agents' records for token sign-ins, read at most once per few seconds (access.AgentRecords).
+        self.agents = agents
         self._hasher = hasher
         self._clock = clock
         self.policy = policy or AuthPolicy()
@@ -309,7 +316,11 @@ class Auth:
             token = uow.auth.find_token(digest(text))
             if token is None or not token.usable_at(now):
                 return None
-            agent = uow.catalog.find(Agent, token.agent_login)
+            agent = self.agents.fresh(token.agent_login) if self.agents is not None else None
+            if agent is None:
+                agent = uow.catalog.find(Agent, token.agent_login)
+                if agent is not None and self.agents is not None:
+                    self.agents.remember(agent)
         if agent is None or not agent.valid:
             return None
         if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):

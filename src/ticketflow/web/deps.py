@@ -18,7 +18,7 @@ from fastapi.security import APIKeyCookie, HTTPBasic, HTTPBearer
 from ticketflow.bootstrap import Application
 from ticketflow.domain.definitions import Interface
 from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases.access import Principal, RoleGrants, load_principal, require_scope
+from ticketflow.usecases.access import AgentRecords, Principal, RoleGrants, load_principal, require_scope
 from ticketflow.usecases.auth import SESSION_COOKIE, Auth, AuthenticationError, session_caller
 from ticketflow.usecases.ports import PasswordHasher
 
@@ -33,7 +33,7 @@ _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="the w
 
 def build_auth(application: Application, hasher: PasswordHasher | None = None) -> Auth:
     """The sign-in use cases for ``application`` (argon2id with its default cost unless told)."""
-    return Auth(application.uow, hasher or Argon2Hasher(), reader=application.reader)
+    return Auth(application.uow, hasher or Argon2Hasher(), reader=application.reader, agents=AgentRecords())
 
 
 def application_of(request: Request) -> Application:
@@ -92,11 +92,14 @@ def current_principal(
             found.scopes,
             role_grants=role_grants_of(request),
             agent=found.agent,  # read by the token check: not read twice
+            agents=auth.agents,
         )
     elif scheme == "basic":
         login, password = _basic_credentials(credentials)
         caller = auth.sign_in(Interface.AGENT, login, password, client=client_address(request))
-        principal = load_principal(application.reader, caller, role_grants=role_grants_of(request))
+        principal = load_principal(
+            application.reader, caller, role_grants=role_grants_of(request), agents=auth.agents
+        )
     else:
         session = auth.find_session(request.cookies.get(SESSION_COOKIE))
         if session is None:
@@ -104,7 +107,10 @@ def current_principal(
         if request.method not in SAFE_METHODS:
             auth.check_csrf(session, request.headers.get(CSRF_HEADER))
         principal = load_principal(
-            application.reader, session_caller(session), role_grants=role_grants_of(request)
+            application.reader,
+            session_caller(session),
+            role_grants=role_grants_of(request),
+            agents=auth.agents,
         )
     if request.method in SAFE_METHODS:
         require_scope(principal, "read")

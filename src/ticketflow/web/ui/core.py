@@ -159,12 +159,16 @@ def _ui(request: Request) -> Ui:
 def find_session(request: Request) -> Session | None:
     """The visitor's live session with its permissions as stored now, or None."""
     session_id = session_cookie(request)
-    record = auth_of(request).find_session(session_id)
+    auth = auth_of(request)
+    record = auth.find_session(session_id)
     if record is None or session_id is None:
         return None
     try:
         principal = load_principal(
-            _ui(request).application.reader, session_caller(record), role_grants=role_grants_of(request)
+            _ui(request).application.reader,
+            session_caller(record),
+            role_grants=role_grants_of(request),
+            agents=auth.agents,
         )
     except PermissionDeniedError:
         return None  # the person was removed or made invalid since signing in
