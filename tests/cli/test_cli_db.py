@@ -70,6 +70,9 @@ def test_serve_runs_one_process_per_cpu_by_default(run: Run, monkeypatch: pytest
 
     calls: list[dict[str, object]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append({"app": app, **options}))
+    # serve hands its database to the processes through the environment: undone after the test, or
+    # later tests (migrations read it) would find this test's database there.
+    monkeypatch.setenv("TICKETFLOW_DATABASE_URL", "sqlite://")
     run("serve", "--port", "8124")
     [call] = calls
     processes = os.cpu_count() or 1
