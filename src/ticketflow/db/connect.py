@@ -14,7 +14,12 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
-from ticketflow.db.prepared import PENDING_NOTIFICATIONS, forget_notifications, send_notifications
+from ticketflow.db.prepared import (
+    PENDING_NOTIFICATIONS,
+    PENDING_WRITES,
+    forget_notifications,
+    send_notifications,
+)
 from ticketflow.db.sqlite_writer_lock import SqliteWriterLock
 from ticketflow.db.wal_checkpoints import WalCheckpointer, WriterLock
 from ticketflow.domain.errors import ConflictError
@@ -74,6 +79,7 @@ def json_text(value: Any) -> str:
 def _mark_idle(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
     record.info["idle_since"] = time.monotonic()
     record.info.pop(PENDING_NOTIFICATIONS, None)  # of a transaction that ended without commit
+    record.info.pop(PENDING_WRITES, None)
 
 
 def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:

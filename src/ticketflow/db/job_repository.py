@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from ticketflow.db.prepared import Prepared, PreparedInsert, notify_at_commit
+from ticketflow.db.prepared import Prepared, PreparedInsert, flush_writes, notify_at_commit, write_with_batch
 from ticketflow.db.tables import incidents, job_attempts, jobs, tickets
 from ticketflow.usecases.job_records import AttemptOutcome, Claim, IncidentStatus, JobAttempt
 from ticketflow.usecases.records import Job, JobStatus
@@ -47,7 +47,8 @@ from ticketflow.usecases.records import Job, JobStatus
 DEFAULT_MAX_ATTEMPTS = 10  # OTOBO's scheduler tries a GenericInterface task 10 times
 NOTIFY_CHANNEL = "ticketflow_jobs"
 
-_INSERT_JOB = Prepared(insert(jobs).returning(jobs.c.id))  # the step's hot path enqueues
+_INSERT_JOB = Prepared(insert(jobs).returning(jobs.c.id))
+_INSERT_JOB_AT_COMMIT = Prepared(insert(jobs))  # the step's hot path enqueues, nobody reads the id
 
 
 def _claim_facts(*, inline_key: bool = False) -> tuple[Any, Any]:
@@ -249,6 +250,7 @@ class SqlJobQueue:
             "created_at": self._clock(),
             "idempotency_key": idempotency_key,
         }
+        flush_writes(self._connection)  # jobs queued at commit come first
         returned = _INSERT_JOB.execute(self._connection, row).fetchone()
         assert returned is not None  # INSERT … RETURNING gives the row
         # PostgreSQL: delivered at commit, once per transaction however many jobs it queued; sent
@@ -256,7 +258,29 @@ class SqlJobQueue:
         notify_at_commit(self._connection, NOTIFY_CHANNEL)
         return int(returned[0])
 
+    def enqueue_at_commit(
+        self, kind: str, payload: Mapping[str, Any], *, ticket_id: int | None, run_at: datetime
+    ) -> None:
+        """Queue a job whose id nobody needs; see ``JobQueue.enqueue_at_commit``. On PostgreSQL its
+        INSERT goes with the COMMIT's pipeline; this queue's reads send it first."""
+        row = {
+            "kind": kind,
+            "payload": dict(payload),
+            "ticket_id": ticket_id,
+            "status": JobStatus.QUEUED.value,
+            "attempts": 0,
+            "max_attempts": DEFAULT_MAX_ATTEMPTS,
+            "run_at": run_at,
+            "created_at": self._clock(),
+            "idempotency_key": None,
+        }
+        write_with_batch(
+            self._connection, functools.partial(_INSERT_JOB_AT_COMMIT.execute, self._connection, row)
+        )
+        notify_at_commit(self._connection, NOTIFY_CHANNEL)
+
     def list_jobs(self, ticket_id: int | None = None, status: JobStatus | None = None) -> Sequence[Job]:
+        flush_writes(self._connection)
         statement = select(jobs).order_by(jobs.c.id)
         if ticket_id is not None:
             statement = statement.where(jobs.c.ticket_id == ticket_id)
@@ -265,12 +289,14 @@ class SqlJobQueue:
         return [job_from_row(row) for row in self._connection.execute(statement).mappings()]
 
     def find(self, job_id: int) -> Job | None:
+        flush_writes(self._connection)
         row = self._connection.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
         return None if row is None else job_from_row(row)
 
     def find_newest_job(self, ticket_id: int | None, kind: str, activity: str) -> int | None:
         """See ``JobQueue.find_newest_job``. One row instead of all the ticket's jobs: the service
         job's staleness check loaded every job (payloads included) on each completion."""
+        flush_writes(self._connection)
         statement = select(func.max(jobs.c.id)).where(
             jobs.c.kind == kind, jobs.c.payload["activity"].as_string() == activity
         )
@@ -283,6 +309,7 @@ class SqlJobQueue:
         self, kinds: Sequence[str], *, worker: str, now: datetime, lease: timedelta, limit: int = 1
     ) -> Sequence[Claim]:
         """See ``JobQueue.claim``."""
+        flush_writes(self._connection)
         if not kinds or limit < 1:
             return []
         if self._connection.dialect.name == "postgresql":
@@ -386,6 +413,7 @@ class SqlJobQueue:
         return {(job_id, after + 1) for job_id, after in rows if after is not None}
 
     def renew_leases(self, job_ids: Sequence[int], *, worker: str, until: datetime) -> int:
+        flush_writes(self._connection)
         if not job_ids:
             return 0
         result = self._connection.execute(
@@ -412,6 +440,7 @@ class SqlJobQueue:
         response: str | None = None,
     ) -> bool:
         """See ``JobQueue.finish_attempt``."""
+        flush_writes(self._connection)
         queued = status is JobStatus.QUEUED
         sets_error = error is not None or outcome is AttemptOutcome.SUCCEEDED
         values = {
@@ -439,6 +468,7 @@ class SqlJobQueue:
         return True
 
     def list_attempts(self, job_id: int) -> Sequence[JobAttempt]:
+        flush_writes(self._connection)
         rows = self._connection.execute(
             select(job_attempts).where(job_attempts.c.job_id == job_id).order_by(job_attempts.c.attempt)
         ).mappings()
@@ -457,6 +487,7 @@ class SqlJobQueue:
         ]
 
     def requeue(self, job_id: int, *, run_at: datetime, extra_attempts: int) -> None:
+        flush_writes(self._connection)
         self._connection.execute(
             update(jobs)
             .where(jobs.c.id == job_id)
@@ -472,6 +503,7 @@ class SqlJobQueue:
         notify_at_commit(self._connection, NOTIFY_CHANNEL)
 
     def count_due(self, now: datetime) -> int:
+        flush_writes(self._connection)
         statement = select(func.count()).where(jobs.c.status == JobStatus.QUEUED.value, jobs.c.run_at <= now)
         return int(self._connection.execute(statement).scalar_one())
 

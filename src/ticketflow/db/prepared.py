@@ -225,6 +225,8 @@ def batch(connection: Connection, *, commit: bool = False) -> Iterator[None]:
         return
     try:
         with driver.pipeline():
+            for write in connection.info.pop(PENDING_WRITES, ()):
+                write()
             yield
             if commit:
                 cursor = driver.cursor()
@@ -233,6 +235,37 @@ def batch(connection: Connection, *, commit: bool = False) -> Iterator[None]:
                 cursor.execute("COMMIT")
     except connection.dialect.loaded_dbapi.Error as error:
         raise _translated(connection, "(pipelined statements)", (), error) from error
+
+
+# Connection.info key (the pooled connection's info): writes nobody reads the result of, waiting for
+# the transaction's next ``batch`` (PostgreSQL). Dropped like the notifications below.
+PENDING_WRITES = "ticketflow_writes_with_batch"
+
+
+def write_with_batch(connection: Connection, write: Callable[[], object]) -> None:
+    """PostgreSQL: run ``write`` (a statement whose result nobody reads, as a job's INSERT) inside
+    the transaction's next ``batch``, usually the one carrying the COMMIT, instead of in a round
+    trip of its own (~70 µs of a durable step's latency, ~30 µs of its client CPU). Elsewhere at
+    once. Code that must read what it wrote calls ``flush_writes`` first."""
+    if not pipelines(connection):
+        write()
+        return
+    connection.info.setdefault(PENDING_WRITES, []).append(write)
+
+
+def writes_pending(connection: Connection) -> bool:
+    return bool(connection.info.get(PENDING_WRITES))
+
+
+def flush_writes(connection: Connection) -> None:
+    """Send the writes still waiting for a batch now (one round trip for all of them)."""
+    if writes_pending(connection):
+        with batch(connection):
+            pass
+
+
+def forget_writes(connection: Connection) -> None:
+    connection.info.pop(PENDING_WRITES, None)
 
 
 # Connection.info key (the pooled connection's info): the channels to NOTIFY when its transaction
@@ -252,7 +285,10 @@ def notify_at_commit(connection: Connection, channel: str) -> None:
 
 
 def send_notifications(connection: Connection) -> None:
-    """Send the NOTIFYs still pending, in the transaction (for a commit that is not a ``batch``)."""
+    """Send the writes and NOTIFYs still pending, in the transaction (for a commit that is not a
+    ``batch``)."""
+    for write in connection.info.pop(PENDING_WRITES, ()):
+        write()
     channels = _take_notifications(connection)
     if channels:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -265,7 +301,9 @@ def notifications_pending(connection: Connection) -> bool:
 
 
 def forget_notifications(connection: Connection) -> None:
+    """After a rollback: the NOTIFYs and the writes waiting for a batch belonged to it."""
     connection.info.pop(PENDING_NOTIFICATIONS, None)
+    connection.info.pop(PENDING_WRITES, None)
 
 
 def _take_notifications(connection: Connection) -> list[str]:

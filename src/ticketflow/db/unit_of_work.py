@@ -14,7 +14,7 @@ from ticketflow.db.catalog_repository import SqlCatalogRepository
 from ticketflow.db.connect import SQLITE_READ_ONLY
 from ticketflow.db.incident_repository import SqlIncidentRepository
 from ticketflow.db.job_repository import SqlJobQueue
-from ticketflow.db.prepared import batch, notifications_pending
+from ticketflow.db.prepared import batch, flush_writes, notifications_pending, writes_pending
 from ticketflow.db.process_repository import SqlProcessRepository
 from ticketflow.db.scenario_repository import SqlScenarioRepository
 from ticketflow.db.ticket_numbers import DEFAULT_SYSTEM_ID
@@ -93,7 +93,8 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         connection = self._live_connection()
         self.tickets.flush(commit=True)  # on PostgreSQL, with the COMMIT in the same round trip
-        if notifications_pending(connection):  # nothing was flushed: NOTIFY and COMMIT together
+        if notifications_pending(connection) or writes_pending(connection):
+            # Nothing was flushed: the waiting writes, the NOTIFYs and the COMMIT together.
             with batch(connection, commit=True):
                 pass
         connection.commit()
@@ -108,6 +109,7 @@ class SqlUnitOfWork:
         Writes the repositories have collected are flushed first, so that SQL sees them."""
         connection = self._live_connection()
         self.tickets.flush()
+        flush_writes(connection)
         return connection
 
     def _live_connection(self) -> Connection:

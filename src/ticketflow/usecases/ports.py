@@ -214,6 +214,14 @@ class JobQueue(Protocol):
         that is already queued, nothing is added and the existing job's id is returned."""
         ...
 
+    def enqueue_at_commit(
+        self, kind: str, payload: Mapping[str, Any], *, ticket_id: int | None, run_at: datetime
+    ) -> None:
+        """Queue a job whose id nobody needs, as part of the transaction like ``enqueue``; the store
+        may send it with the commit (on PostgreSQL, in the COMMIT's round trip). Reads of the queue
+        in the same unit of work see it."""
+        ...
+
     def list_jobs(self, ticket_id: int | None = None, status: JobStatus | None = None) -> Sequence[Job]:
         """Jobs, oldest first, optionally only a ticket's or only those in ``status``."""
         ...

@@ -215,7 +215,7 @@ def _article(effect: AddArticle, actor: Actor) -> NewArticle:
 
 
 def _enqueue(uow: UnitOfWork, ticket: Ticket, kind: str, payload: Mapping[str, Any], now: datetime) -> None:
-    uow.jobs.enqueue(kind, {**payload, "ticket_id": ticket.id}, ticket_id=ticket.id, run_at=now)
+    uow.jobs.enqueue_at_commit(kind, {**payload, "ticket_id": ticket.id}, ticket_id=ticket.id, run_at=now)
 
 
 def _notification_payload(effect: SendNotification) -> dict[str, Any]:
