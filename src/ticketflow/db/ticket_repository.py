@@ -12,15 +12,17 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Integer,
     RowMapping,
     bindparam,
     delete,
     func,
     insert,
+    literal_column,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from ticketflow.db.prepared import Prepared, PreparedInsert, batch, pipelines
 from ticketflow.db.tables import states, ticket_field_values, tickets
@@ -48,6 +50,28 @@ _UPDATE_TICKET = Prepared(
         tickets.c.id == bindparam("match_id"), tickets.c.version == bindparam("match_version")
     )
 )
+# PostgreSQL: the compare-and-set update as one statement that fails when it changed no row (1 / 0),
+# so that it can wait for the COMMIT's pipeline: were the version stale, the error aborts the
+# transaction before its COMMIT runs. One statement per set of changed columns, made on first use.
+_CHECKED_UPDATES: dict[tuple[str, ...], Prepared] = {}
+
+
+def _checked_update(columns: tuple[str, ...]) -> Prepared:
+    found = _CHECKED_UPDATES.get(columns)
+    if found is None:
+        changed = (
+            update(tickets)
+            .where(tickets.c.id == bindparam("match_id"), tickets.c.version == bindparam("match_version"))
+            .values({name: bindparam(name, type_=tickets.c[name].type) for name in columns})
+            .returning(tickets.c.id)
+            .cte("changed")
+        )
+        found = _CHECKED_UPDATES[columns] = Prepared(
+            select(literal_column("1 / count(*)", Integer)).select_from(changed)
+        )
+    return found
+
+
 _SELECT_FIELDS = (
     select(ticket_field_values)
     .where(ticket_field_values.c.ticket_id.in_(bindparam("ticket_ids", expanding=True)))
@@ -109,7 +133,9 @@ class SqlTicketRepository(TicketJournal):
         # history and the COMMIT (``flush``): one round trip fewer per durable step. Every read of
         # field rows flushes first.
         self._defer_fields = pipelines(connection)
-        self._field_writes: list[Callable[[], None]] = []
+        self._field_writes: list[Callable[[], object]] = []
+        # Ticket updates among the deferred writes (ticket id, version expected), for the conflict's message.
+        self._deferred_updates: list[tuple[int, int]] = []
 
     def flush(self, *, commit: bool = False) -> None:
         """Write the collected field rows and history rows (one batch, with the COMMIT on PostgreSQL
@@ -125,13 +151,18 @@ class SqlTicketRepository(TicketJournal):
                     write()
                 self._insert_history(history)
         except IntegrityError as error:
-            if _refused_on(error) == "ticket_field_values":
+            if _refused_on(error) in ("ticket_field_values", "tickets"):
                 raise InvalidInputError(_UNKNOWN_REFERENCE) from error
             raise NotFoundError("a ticket of this change does not exist any more") from error
+        except DataError as error:
+            raise self._lost_deferred_update(error) from error
+        finally:
+            self._deferred_updates = []
 
     def forget_pending(self) -> None:
         super().forget_pending()
         self._field_writes = []
+        self._deferred_updates = []
         self._stored_fields.clear()  # what this transaction wrote is gone
         self._stored_rows.clear()
 
@@ -200,7 +231,12 @@ class SqlTicketRepository(TicketJournal):
             "match_version": expected_version,
         }
         try:
-            if _UPDATE_TICKET.execute(self._connection, values).rowcount != 1:
+            if self._defer_fields:
+                # With the field rows, the history and the COMMIT (``flush``); reads flush it first.
+                names = tuple(sorted(set(values) - {"match_id", "match_version"}))
+                self._field_writes.append(partial(_checked_update(names).execute, self._connection, values))
+                self._deferred_updates.append((ticket.id, expected_version))
+            elif _UPDATE_TICKET.execute(self._connection, values).rowcount != 1:
                 self._raise_lost_update(ticket.id, expected_version)
             self._rewrite_changed_fields(ticket.id, ticket.dynamic_fields)
         except IntegrityError as error:
@@ -263,6 +299,21 @@ class SqlTicketRepository(TicketJournal):
                         write()
             except IntegrityError as error:
                 raise InvalidInputError(_UNKNOWN_REFERENCE) from error
+            except DataError as error:
+                raise self._lost_deferred_update(error) from error
+            finally:
+                self._deferred_updates = []
+
+    def _lost_deferred_update(self, error: DataError) -> Exception:
+        """The error for a deferred compare-and-set update that found its version gone (the
+        statement divided by zero); the transaction is aborted, nothing of it is kept."""
+        if getattr(error.orig, "sqlstate", None) != "22012" or not self._deferred_updates:
+            return error
+        ticket_id, version = self._deferred_updates[0]
+        return ConflictError(
+            f"ticket {ticket_id} was changed meanwhile or deleted (this change was made on version "
+            f"{version}); nothing was saved: reload the ticket and try again"
+        )
 
     def _insert_fields(self, ticket_id: int, fields: Mapping[str, Value]) -> None:
         _INSERT_FIELDS.insert(self._connection, field_rows(ticket_id, fields))
