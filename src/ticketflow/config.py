@@ -19,6 +19,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    web_threads: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="threads per server process for requests' blocking work (anyio's default is 40): a"
+        " few keep the process' threads from taking the interpreter lock from each other at every step",
+    )
     hop_limit: int = Field(default=100, ge=1, description="automatic moves per step before a loop error")
     secrets_file: Path | None = Field(
         default=None, description="web-service secrets: a JSON object or NAME=value lines"

@@ -73,10 +73,12 @@ def test_serve_runs_one_process_per_cpu_by_default(run: Run, monkeypatch: pytest
     # serve hands its database to the processes through the environment: undone after the test, or
     # later tests (migrations read it) would find this test's database there.
     monkeypatch.setenv("TICKETFLOW_DATABASE_URL", "sqlite://")
-    run("serve", "--port", "8124")
+    monkeypatch.setenv("TICKETFLOW_WEB_THREADS", "4")
+    run("serve", "--port", "8124", "--threads", "3")
     [call] = calls
     processes = os.cpu_count() or 1
     if processes == 1:
         assert type(call["app"]).__name__ == "FastAPI"
     else:
         assert (call["app"], call["workers"], call["factory"]) == (WEB_APP_FACTORY, processes, True)
+        assert os.environ["TICKETFLOW_WEB_THREADS"] == "3"  # what each process builds its app with

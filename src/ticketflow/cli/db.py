@@ -99,6 +99,12 @@ def serve(
         help="Server processes (default: the CPU count; on SQLite their writers take turns on one "
         "lock file beside the database).",
     ),
+    threads: int | None = typer.Option(
+        None,
+        min=1,
+        max=256,
+        help="Threads per process for requests' blocking work (default: TICKETFLOW_WEB_THREADS or 4).",
+    ),
     access_log: bool = typer.Option(
         False,
         "--access-log/--no-access-log",
@@ -112,6 +118,8 @@ def serve(
     import uvicorn
 
     settings = settings_of(ctx)
+    if threads is not None:
+        settings = settings.model_copy(update={"web_threads": threads})
     processes = workers or default_workers(settings.database_url)
     options = {
         "host": host or settings.host,
@@ -122,6 +130,7 @@ def serve(
     if processes > 1:
         # Each process builds its own app from the environment: hand it this command's settings.
         os.environ["TICKETFLOW_DATABASE_URL"] = settings.database_url
+        os.environ["TICKETFLOW_WEB_THREADS"] = str(settings.web_threads)
         uvicorn.run(WEB_APP_FACTORY, factory=True, workers=processes, **options)  # type: ignore[arg-type]
         return
     # Looked up by name: the CLI and the web package are independent entry points (import-linter);

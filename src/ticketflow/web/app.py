@@ -6,6 +6,7 @@ import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -30,6 +31,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Blocking endpoints and dependencies run in these threads. With anyio's 40, sixteen clients'
+        # requests ran side by side and took the interpreter lock from each other: more CPU per
+        # request and longer tails. Alternating quick runs of bench/web_requests.py, 4 against 40:
+        # SQLite ticket create p99 55-56 against 82-112 ms, server CPU 2.3 against 3.0 ms/request;
+        # PostgreSQL create p99 94-131 against 258-288 ms.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         yield
         application.close()
 
