@@ -239,17 +239,7 @@ class SqlJobQueue:
             found = self._connection.execute(existing).scalar_one_or_none()
             if found is not None:
                 return int(found)
-        row = {
-            "kind": kind,
-            "payload": dict(payload),
-            "ticket_id": ticket_id,
-            "status": JobStatus.QUEUED.value,
-            "attempts": 0,
-            "max_attempts": DEFAULT_MAX_ATTEMPTS,
-            "run_at": run_at,
-            "created_at": self._clock(),
-            "idempotency_key": idempotency_key,
-        }
+        row = self._new_job_row(kind, payload, ticket_id, run_at, idempotency_key)
         flush_writes(self._connection)  # jobs queued at commit come first
         returned = _INSERT_JOB.execute(self._connection, row).fetchone()
         assert returned is not None  # INSERT … RETURNING gives the row
@@ -263,7 +253,21 @@ class SqlJobQueue:
     ) -> None:
         """Queue a job whose id nobody needs; see ``JobQueue.enqueue_at_commit``. On PostgreSQL its
         INSERT goes with the COMMIT's pipeline; this queue's reads send it first."""
-        row = {
+        row = self._new_job_row(kind, payload, ticket_id, run_at, None)
+        write_with_batch(
+            self._connection, functools.partial(_INSERT_JOB_AT_COMMIT.execute, self._connection, row)
+        )
+        notify_at_commit(self._connection, NOTIFY_CHANNEL)
+
+    def _new_job_row(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        ticket_id: int | None,
+        run_at: datetime,
+        idempotency_key: str | None,
+    ) -> dict[str, Any]:
+        return {
             "kind": kind,
             "payload": dict(payload),
             "ticket_id": ticket_id,
@@ -272,12 +276,8 @@ class SqlJobQueue:
             "max_attempts": DEFAULT_MAX_ATTEMPTS,
             "run_at": run_at,
             "created_at": self._clock(),
-            "idempotency_key": None,
+            "idempotency_key": idempotency_key,
         }
-        write_with_batch(
-            self._connection, functools.partial(_INSERT_JOB_AT_COMMIT.execute, self._connection, row)
-        )
-        notify_at_commit(self._connection, NOTIFY_CHANNEL)
 
     def list_jobs(self, ticket_id: int | None = None, status: JobStatus | None = None) -> Sequence[Job]:
         flush_writes(self._connection)
