@@ -1,18 +1,24 @@
-"""What the browser tests share: where Chromium is, how it is launched, the live server's handle, and
-a page signed in as an administrator."""
+"""What the browser tests share: where Chromium is, how it is launched, the live server's handle, a
+page signed in as an administrator or a demo agent, and a purchase request started by the customer."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
 from ticketflow.bootstrap import Application
+from ticketflow.demo.catalog import DEMO_PASSWORDS
 from ticketflow.domain.definitions import Interface
+from ticketflow.domain.tickets import Ticket
 from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases import admin
+from ticketflow.usecases import access, admin
 from ticketflow.usecases.auth import Auth
+from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.tickets import TicketInput
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,3 +60,27 @@ def administrator_page(
         page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/agent/**")
     return page
+
+
+def sign_in_demo(page: Page, login: str) -> None:
+    """Send the sign-in form as the demo agent ``login`` (the page then shows the dashboard)."""
+    page.goto("/sign-in")
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Password").fill(DEMO_PASSWORDS[login])
+    page.get_by_role("button", name="Sign in").click()
+
+
+def purchase_request(server: LiveServer, start_values: Mapping[str, str]) -> Ticket:
+    """A demo purchase request started by the customer alice with ``start_values``, through the use
+    cases (the browser tests start with the ticket, not with its form)."""
+    application = server.application
+    alice = access.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
+    return access.create_ticket(
+        application.uow,
+        application.runtime,
+        alice,
+        TicketInput(),
+        now=datetime.now(UTC),
+        process_key="purchase-request",
+        start_values=dict(start_values),
+    )

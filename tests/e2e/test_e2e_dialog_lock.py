@@ -3,17 +3,9 @@ the agent, and the panel (which takes only the form from the page) shows the not
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from e2e_support import LiveServer
+from e2e_support import LiveServer, purchase_request, sign_in_demo
 from playwright.sync_api import Browser, expect
-
-from ticketflow.demo.catalog import DEMO_PASSWORDS
-from ticketflow.domain.definitions import Interface
-from ticketflow.usecases import access
-from ticketflow.usecases.callers import Caller
-from ticketflow.usecases.tickets import TicketInput
 
 pytestmark = pytest.mark.browser
 
@@ -27,23 +19,10 @@ REQUEST = {
 
 
 def test_the_zoom_panel_says_the_ticket_is_now_locked(browser: Browser, live_server: LiveServer) -> None:
-    application = live_server.application
-    alice = access.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
-    ticket = access.create_ticket(
-        application.uow,
-        application.runtime,
-        alice,
-        TicketInput(),
-        now=datetime.now(UTC),
-        process_key="purchase-request",
-        start_values=REQUEST,
-    )
+    ticket = purchase_request(live_server, REQUEST)
     assert ticket.lock == "unlock"
     page = browser.new_context(base_url=live_server.base_url).new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Login").fill("manager")
-    page.get_by_label("Password").fill(DEMO_PASSWORDS["manager"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_demo(page, "manager")
     expect(page).to_have_title("Dashboard · ticketflow")
 
     page.goto(f"/agent/tickets/{ticket.id}")
@@ -52,6 +31,6 @@ def test_the_zoom_panel_says_the_ticket_is_now_locked(browser: Browser, live_ser
     panel = page.locator("#dialog-panel")
     expect(panel.locator(".lock-notice")).to_contain_text("The ticket is now locked to you")
     expect(panel.get_by_label("Manager decision")).to_be_visible()
-    with application.uow() as uow:
+    with live_server.application.uow() as uow:
         stored = uow.tickets.get(ticket.id)
     assert (stored.lock, stored.owner) == ("lock", "manager")

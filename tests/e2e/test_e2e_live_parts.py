@@ -8,17 +8,10 @@ survives). Without JavaScript the same filters and the same dialog work as plain
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
-from e2e_support import LiveServer
+from e2e_support import LiveServer, purchase_request, sign_in_demo
 from playwright.sync_api import Browser, Page, expect
-
-from ticketflow.demo.catalog import DEMO_PASSWORDS
-from ticketflow.domain.definitions import Interface
-from ticketflow.usecases import access
-from ticketflow.usecases.callers import Caller
-from ticketflow.usecases.tickets import TicketInput
 
 pytestmark = pytest.mark.browser
 
@@ -30,28 +23,15 @@ REQUEST = {
 
 
 def start_purchase(server: LiveServer, title: str, category: str) -> int:
-    application = server.application
-    alice = access.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
     values = {**REQUEST, "Title": title, "DynamicField_PurchaseCategory": category}
-    ticket = access.create_ticket(
-        application.uow,
-        application.runtime,
-        alice,
-        TicketInput(),
-        now=datetime.now(UTC),
-        process_key="purchase-request",
-        start_values=values,
-    )
+    ticket = purchase_request(server, values)
     return ticket.id
 
 
 def signed_in(browser: Browser, server: LiveServer, *, javascript: bool = True) -> Page:
     context = browser.new_context(base_url=server.base_url, java_script_enabled=javascript)
     page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Login").fill("manager")
-    page.get_by_label("Password").fill(DEMO_PASSWORDS["manager"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_demo(page, "manager")
     expect(page).to_have_title("Dashboard · ticketflow")
     return page
 

@@ -12,15 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from e2e_support import LiveServer
+from e2e_support import LiveServer, purchase_request, sign_in_demo
 from playwright.sync_api import Browser, Page, expect
 
-from ticketflow.demo.catalog import DEMO_PASSWORDS
 from ticketflow.domain.definitions import Interface
 from ticketflow.usecases import access
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.job_records import NewIncident
-from ticketflow.usecases.tickets import TicketInput
 
 pytestmark = pytest.mark.browser
 
@@ -35,17 +33,7 @@ REQUEST = {
 
 
 def _start(server: LiveServer, title: str) -> int:
-    application = server.application
-    alice = access.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
-    created = access.create_ticket(
-        application.uow,
-        application.runtime,
-        alice,
-        TicketInput(),
-        now=datetime.now(UTC),
-        process_key="purchase-request",
-        start_values={**REQUEST, "Title": title},
-    )
+    created = purchase_request(server, {**REQUEST, "Title": title})
     return created.id
 
 
@@ -86,13 +74,6 @@ def _page(browser: Browser, server: LiveServer) -> Page:
     return context.new_page()
 
 
-def _sign_in(page: Page, login: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Login").fill(login)
-    page.get_by_label("Password").fill(DEMO_PASSWORDS[login])
-    page.get_by_role("button", name="Sign in").click()
-
-
 def _shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
@@ -107,7 +88,7 @@ def test_monitoring_shows_where_the_purchase_requests_are(browser: Browser, live
     _give_up_erp_call(live_server, approved)
 
     manager = _page(browser, live_server)
-    _sign_in(manager, "manager")
+    sign_in_demo(manager, "manager")
     manager.get_by_role("navigation", name="Agent").get_by_role("link", name="Monitoring").click()
     expect(manager).to_have_title("Process monitoring · ticketflow")
     expect(manager.locator("#all-processes-chart desc")).to_contain_text("5 started, 1 completed, 0 failed")
@@ -128,7 +109,7 @@ def test_monitoring_shows_where_the_purchase_requests_are(browser: Browser, live
     _shot(manager, "monitoring-tickets")
 
     buyer = _page(browser, live_server)
-    _sign_in(buyer, "buyer")
+    sign_in_demo(buyer, "buyer")
     buyer.get_by_role("navigation", name="Agent").get_by_role("link", name="Incidents").click()
     expect(buyer.locator("article.incident")).to_have_count(1)
     expect(buyer.locator("article.incident")).to_contain_text("ERP answered 503")

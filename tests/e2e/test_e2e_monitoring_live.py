@@ -4,17 +4,9 @@ the page shows the counts of each load, as before."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from e2e_support import LiveServer
+from e2e_support import LiveServer, purchase_request, sign_in_demo
 from playwright.sync_api import Browser, Page, expect
-
-from ticketflow.demo.catalog import DEMO_PASSWORDS
-from ticketflow.domain.definitions import Interface
-from ticketflow.usecases import access
-from ticketflow.usecases.callers import Caller
-from ticketflow.usecases.tickets import TicketInput
 
 pytestmark = pytest.mark.browser
 
@@ -31,26 +23,13 @@ POLL_WAIT_MS = 25_000
 
 
 def _start(server: LiveServer) -> None:
-    application = server.application
-    alice = access.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
-    access.create_ticket(
-        application.uow,
-        application.runtime,
-        alice,
-        TicketInput(),
-        now=datetime.now(UTC),
-        process_key="purchase-request",
-        start_values=REQUEST,
-    )
+    purchase_request(server, REQUEST)
 
 
 def _manager(browser: Browser, server: LiveServer, *, javascript: bool) -> Page:
     context = browser.new_context(base_url=server.base_url, java_script_enabled=javascript)
     page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Login").fill("manager")
-    page.get_by_label("Password").fill(DEMO_PASSWORDS["manager"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_demo(page, "manager")
     page.goto("/agent/monitoring/purchase-request")
     return page
 
