@@ -5,6 +5,7 @@ screen points through the canvas's viewbox (so the test does not depend on the z
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 MODELER = "window.ticketflowModeler.modeler"
 
@@ -75,21 +76,44 @@ def create(page: Page, kind: str, x: float, y: float, name: str = "") -> str:
 
 
 def connect(page: Page, source: str, target: str) -> str:
-    """Drags the connect handle of ``source``'s context pad onto ``target``; the new flow's id."""
+    """Drags the connect handle of ``source``'s context pad onto ``target``; the new flow's id.
+
+    The handle starts diagram-js's drag from the browser's native ``dragstart``, which Playwright
+    intercepts asynchronously: on a loaded machine the first moves can pass before the drag has
+    begun, and the gesture then draws nothing. So each step waits for the modeler to report the
+    drag (and, before the drop, the target under it), and a gesture that never began is made again.
+    """
+    for _ in range(3):
+        flow = _drag_connection(page, source, target)
+        if flow:
+            return flow
+        page.mouse.up()
+        page.keyboard.press("Escape")
+    raise AssertionError(f"no flow from {source} to {target}")
+
+
+def _drag_connection(page: Page, source: str, target: str) -> str:
     click_empty(page)
     page.mouse.click(*centre(page, source))
     handle = page.locator(".djs-context-pad .entry[data-action='connect']")
     expect(handle).to_be_visible()
     box = handle.bounding_box()
     assert box is not None
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
     page.mouse.down()
+    page.mouse.move(x + 12, y + 6, steps=4)
+    if not _modeler_says(page, "(d) => d.context() !== null && d.context().prefix === 'connect'"):
+        return ""
     # Dropped below the target's middle: the arrow then bends into it there, so two arrows that leave
     # one shape the same way part early enough to be told apart (and clicked) later.
     drop = page.locator(f"{shape(target)} .djs-hit").first.bounding_box()
     assert drop is not None
     low = drop["height"] * 0.3 if drop["height"] > 50 else 0
     page.mouse.move(drop["x"] + drop["width"] / 2, drop["y"] + drop["height"] / 2 + low, steps=12)
+    hover = f"(d) => d.context() !== null && (d.context().payload.hover || {{}}).id === '{target}'"
+    if not _modeler_says(page, hover):
+        return ""
     page.mouse.up()
     flow: str = page.evaluate(
         f"""([source, target]) => {MODELER}.get('elementRegistry')
@@ -97,8 +121,16 @@ def connect(page: Page, source: str, target: str) -> str:
             .map((e) => e.id)[0] || ''""",
         [source, target],
     )
-    assert flow, f"no flow from {source} to {target}"
     return flow
+
+
+def _modeler_says(page: Page, predicate: str) -> bool:
+    """Whether ``predicate`` of the modeler's dragging service comes true within two seconds."""
+    try:
+        page.wait_for_function(f"({predicate})({MODELER}.get('dragging'))", timeout=2_000)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 # Where a click selects the element: a shape below its middle (an arrow passing over it may run
