@@ -57,7 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     backend = settings.database_url.split(":", 1)[0]
 
     @app.get("/health", tags=["operations"])
-    def health() -> Health:
+    async def health() -> Health:
         """Liveness: the server answers and knows its database backend."""
         return Health(status="ok", version=_version(), database=backend)
 
