@@ -25,7 +25,7 @@ switched on by ``callgrind_control`` for the timed requests only. Deterministic 
 (caches with a time to live refill now and then), unlike CPU times on a shared machine; it counts user
 space only, so a thread hand-over (a futex wait, a wake-up) counts less than it costs.
 
-Run: .venv/bin/python bench/web_overhead.py   [--quick] [--profile NAME | --instructions NAME …]
+Run: .venv/bin/python bench/web_overhead.py   [--quick] [--profile NAME [--sort tottime] | --instructions NAME …]
      (NAME: health get create create_usecase dialog dialog_usecase)
 """
 
@@ -39,6 +39,7 @@ import pstats
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -50,6 +51,8 @@ import fastapi.dependencies.utils
 import fastapi.routing
 from sqlalchemy import event
 
+import ticketflow.web.deps
+import ticketflow.web.routing
 from benchkit import REPO, machine, sqlite_database, summarize, write_result
 from ticketflow.config import Settings
 from ticketflow.db.connect import SQLITE_READ_ONLY
@@ -64,16 +67,38 @@ Headers = dict[str, str]
 
 
 class Asgi:
-    """Hands requests to an ASGI app in one event loop; answers (status, headers, body)."""
+    """Hands requests to an ASGI app as a server does: one event loop under one long-lived root task,
+    in a thread of its own (the caller waits for each answer). anyio keeps its worker threads for as
+    long as the root task runs; with one ``run_until_complete`` per request, as this harness first
+    did, every request to a blocking endpoint started a new thread. The hand-over from the caller's
+    thread to the loop's is in every request's figures alike (``health`` shows it with the framework).
 
-    def __init__(self, app: Any) -> None:
+    ``in_caller_thread``: the loop runs in the caller's thread, a root task per request (for cProfile,
+    which sees one thread; see ``in_loop_thread``)."""
+
+    def __init__(self, app: Any, *, in_caller_thread: bool = False) -> None:
         self.app = app
         self.loop = asyncio.new_event_loop()
+        self._in_caller_thread = in_caller_thread
+        if not in_caller_thread:
+            running = threading.Event()
+            threading.Thread(target=self._serve, args=(running,), name="asgi-loop", daemon=True).start()
+            running.wait()
+
+    def _serve(self, running: threading.Event) -> None:
+        async def root() -> None:
+            running.set()
+            await asyncio.Event().wait()  # until the process ends
+
+        self.loop.run_until_complete(root())
 
     def request(
         self, method: str, path: str, headers: Headers | None = None, body: bytes = b""
     ) -> tuple[int, dict[str, str], bytes]:
-        return self.loop.run_until_complete(self._call(method, path, headers or {}, body))
+        call = self._call(method, path, headers or {}, body)
+        if self._in_caller_thread:
+            return self.loop.run_until_complete(call)
+        return asyncio.run_coroutine_threadsafe(call, self.loop).result()
 
     async def _call(
         self, method: str, path: str, headers: Headers, body: bytes
@@ -164,13 +189,17 @@ def in_loop_thread() -> None:
 
     fastapi.routing.run_in_threadpool = direct  # type: ignore[assignment]
     fastapi.dependencies.utils.run_in_threadpool = direct  # type: ignore[assignment]
+    ticketflow.web.routing.run_in_threadpool = direct  # type: ignore[assignment]
+    ticketflow.web.deps.run_in_threadpool = direct  # type: ignore[assignment]
 
 
-def scenarios(url: str, count: int) -> tuple[dict[str, Callable[[], object]], Statements]:
+def scenarios(
+    url: str, count: int, *, in_caller_thread: bool = False
+) -> tuple[dict[str, Callable[[], object]], Statements]:
     """The requests (and the use-case calls beside them), ready to be called again and again."""
     token, buyer = prepare(url)
     app = create_app(Settings(database_url=url))
-    client = Asgi(app)
+    client = Asgi(app, in_caller_thread=in_caller_thread)
     application = app.state.application
     bearer = {"authorization": f"Bearer {token}"}
     as_json = {**bearer, "content-type": "application/json"}
@@ -295,6 +324,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", choices=["health", "get", "create", "dialog"])
+    parser.add_argument(
+        "--sort", choices=["cumulative", "tottime"], default="cumulative", help="with --profile: the order"
+    )
     parser.add_argument("--instructions", nargs="+", choices=SCENARIOS, metavar="NAME")
     parser.add_argument("--instrumented-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -310,14 +342,14 @@ def main() -> None:
         assert url is not None
         if args.profile:
             in_loop_thread()
-        calls, statements = scenarios(url, count + warmup + 1)
+        calls, statements = scenarios(url, count + warmup + 1, in_caller_thread=bool(args.profile))
         if args.profile:
             call = calls[args.profile]
             for _ in range(warmup):
                 call()
             profiler = cProfile.Profile()
             profiler.runcall(lambda: [call() for _ in range(count)])
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
             return
         results = {
             name: timed(call, count, warmup) | statements.per_call(call) for name, call in calls.items()
