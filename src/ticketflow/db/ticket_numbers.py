@@ -3,10 +3,12 @@ counter + check digit, with the counter allocated race-free by one upsert."""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import ReturningInsert
 
 from ticketflow.db.tables import ticket_number_counters
 
@@ -40,9 +42,16 @@ def next_number(connection: Connection, created_at: datetime, system_id: str = D
     transaction gives its counter back — numbers have no gaps from failures.
     """
     day = created_at.astimezone(UTC).strftime("%Y%m%d")
-    dialect = connection.dialect.name
-    bump = {"counter": ticket_number_counters.c.counter + 1}
-    key = [ticket_number_counters.c.day]
+    counter: int = connection.execute(_bump_statement(connection.dialect.name), {"day": day}).scalar_one()
+    return format_number(day, system_id, counter)
+
+
+@functools.cache
+def _bump_statement(dialect: str) -> ReturningInsert[int]:
+    """The upsert for ``dialect``, built once: building it (and its cache key) on every ticket cost
+    more than running it."""
+    counter = ticket_number_counters.c.counter
+    key, bump = [ticket_number_counters.c.day], {"counter": counter + 1}
     statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         statement = postgresql.insert(ticket_number_counters).on_conflict_do_update(
@@ -52,6 +61,4 @@ def next_number(connection: Connection, created_at: datetime, system_id: str = D
         statement = sqlite.insert(ticket_number_counters).on_conflict_do_update(index_elements=key, set_=bump)
     else:
         raise NotImplementedError(f"ticket numbers on {dialect} are not supported yet")
-    returning = statement.values(day=day, counter=1).returning(ticket_number_counters.c.counter)
-    counter: int = connection.execute(returning).scalar_one()
-    return format_number(day, system_id, counter)
+    return statement.values(day=bindparam("day"), counter=1).returning(counter)
