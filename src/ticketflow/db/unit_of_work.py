@@ -85,7 +85,13 @@ class SqlUnitOfWork:
     ) -> None:
         connection = self._live_connection()
         try:
-            connection.rollback()  # a no-op after commit()
+            if self._read_only and exc_type is None and connection.dialect.name == "postgresql":
+                # Nothing to undo, and psycopg forgets every statement it prepared on the connection at
+                # a ROLLBACK (and deallocates them): pages and API calls, which read before they
+                # write, had every statement parsed and planned again. A COMMIT ends the snapshot alike.
+                connection.commit()
+            else:
+                connection.rollback()  # a no-op after commit()
         finally:
             connection.close()
             self._connection = None
