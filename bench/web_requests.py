@@ -183,6 +183,21 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def postgres_cpu() -> float:
+    """User + system CPU seconds of the machine's PostgreSQL processes (backends, WAL writer,
+    checkpointer …). The server is this machine's; the other databases on it sit idle meanwhile."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command, fields = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if command == "postgres":
+            numbers = fields.split()
+            total += (int(numbers[11]) + int(numbers[12])) / ticks
+    return total
+
+
 @contextmanager
 def serving(
     url: str, command: list[str] | None = None, options: tuple[str, ...] = ()
@@ -246,7 +261,11 @@ Request = Callable[[httpx.Client], bool]  # sends one request; False when it had
 
 
 def load(
-    clients: list[httpx.Client], request: Request, plan: Plan, server_cpu: Callable[[], float]
+    clients: list[httpx.Client],
+    request: Request,
+    plan: Plan,
+    server_cpu: Callable[[], float],
+    database_cpu: Callable[[], float],
 ) -> dict[str, Any]:
     """Every client in a thread of its own, back to back until the last window ends."""
     barrier = threading.Barrier(len(clients) + 1)
@@ -270,13 +289,14 @@ def load(
     threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(clients))]
     for thread in threads:
         thread.start()
-    cpu_before = server_cpu()
+    cpu_before, client_cpu_before, database_cpu_before = server_cpu(), time.process_time(), database_cpu()
     begin = time.perf_counter()
     stop[0] = begin + plan.warmup + plan.reps * plan.seconds
     barrier.wait()
     for thread in threads:
         thread.join(timeout=plan.warmup + plan.reps * plan.seconds + 2 * plan.timeout + 5)
-    cpu_seconds = server_cpu() - cpu_before
+    cpu_seconds, client_cpu_seconds = server_cpu() - cpu_before, time.process_time() - client_cpu_before
+    database_cpu_seconds = database_cpu() - database_cpu_before
     if failures:
         raise RuntimeError(f"{len(failures)} client(s) failed, e.g. {failures[0]}")
     timed_from = begin + plan.warmup
@@ -294,10 +314,16 @@ def load(
         "latency_ms": summarize(latencies, "ms"),
         "requests": sum(len(mine) for mine in records),
         "server_cpu_ms_per_request": 1000 * cpu_seconds / max(1, sum(len(mine) for mine in records)),
+        "client_cpu_ms_per_request": 1000 * client_cpu_seconds / max(1, sum(len(mine) for mine in records)),
+        "database_cpu_ms_per_request": 1000
+        * database_cpu_seconds
+        / max(1, sum(len(mine) for mine in records)),
     }
 
 
-def create_load(base: str, token: str, plan: Plan, server_cpu: Callable[[], float]) -> dict[str, Any]:
+def create_load(
+    base: str, token: str, plan: Plan, server_cpu: Callable[[], float], database_cpu: Callable[[], float]
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
 
     def create(client: httpx.Client) -> bool:
@@ -308,14 +334,20 @@ def create_load(base: str, token: str, plan: Plan, server_cpu: Callable[[], floa
 
     clients = [httpx.Client(base_url=base, headers=headers, timeout=plan.timeout) for _ in range(CLIENTS)]
     try:
-        return load(clients, create, plan, server_cpu)
+        return load(clients, create, plan, server_cpu, database_cpu)
     finally:
         for client in clients:
             client.close()
 
 
 def dialog_load(
-    url: str, base: str, buyer: str, plan: Plan, capacity: int, server_cpu: Callable[[], float]
+    url: str,
+    base: str,
+    buyer: str,
+    plan: Plan,
+    capacity: int,
+    server_cpu: Callable[[], float],
+    database_cpu: Callable[[], float],
 ) -> dict[str, Any]:
     """The purchase request is started by the buyer (the manager may not create in Purchasing)."""
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {buyer}"}, timeout=30) as api:
@@ -367,7 +399,7 @@ def dialog_load(
                 raise RuntimeError(f"submit answered {answer.status_code}: {answer.text[:300]}")
             return True
 
-        result = load(clients, submit, plan, server_cpu)
+        result = load(clients, submit, plan, server_cpu, database_cpu)
         if exhausted[0]:
             raise RuntimeError(f"the {capacity} seeded tickets ran out: seed more")
         return result | {"seeded_tickets": capacity}
@@ -380,8 +412,9 @@ def measure(url: str, plan: Plan, capacity: int, options: tuple[str, ...] = ()) 
     token, buyer = prepare(url)
     with serving(url, options=options) as (base, pid):
         cpu = functools.partial(process_tree_cpu, pid)
-        create = create_load(base, token, plan, cpu)
-        dialog = dialog_load(url, base, buyer, plan, capacity, cpu)
+        database = postgres_cpu if url.startswith("postgresql") else lambda: 0.0
+        create = create_load(base, token, plan, cpu, database)
+        dialog = dialog_load(url, base, buyer, plan, capacity, cpu, database)
     return {"ticket_create_api": create, "dialog_submit_form": dialog}
 
 
@@ -426,6 +459,8 @@ def main() -> None:
                 f"{name:8} {label:22} {CLIENTS} clients: {rate_text(run['requests_per_s'])} requests/s;"
                 f" latency ms {latency_text(run['latency_ms'])};"
                 f" server CPU {run['server_cpu_ms_per_request']:.2f} ms/request;"
+                f" client CPU {run['client_cpu_ms_per_request']:.2f},"
+                f" PostgreSQL CPU {run['database_cpu_ms_per_request']:.2f} ms/request;"
                 f" target p99 < {TARGETS['p99_ms']:.0f} ms and ≥ {TARGETS['requests_per_s']:.0f}/s:"
                 f" {'met' if verdict(run) else 'MISSED'}"
             )
