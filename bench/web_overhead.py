@@ -25,7 +25,8 @@ switched on by ``callgrind_control`` for the timed requests only. Deterministic 
 (caches with a time to live refill now and then), unlike CPU times on a shared machine; it counts user
 space only, so a thread hand-over (a futex wait, a wake-up) counts less than it costs.
 
-Run: .venv/bin/python bench/web_overhead.py   [--quick] [--profile NAME [--sort tottime] | --instructions NAME …]
+Run: .venv/bin/python bench/web_overhead.py
+       [--quick] [--profile NAME [--sort tottime] | --instructions NAME …]
      (NAME: health get create create_usecase dialog dialog_usecase)
 """
 
