@@ -29,12 +29,26 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# How a read-only unit of work reads. SQLite: a deferred BEGIN, which does not queue behind writers.
+# PostgreSQL: no transaction at all. At READ COMMITTED each statement takes its own snapshot inside a
+# transaction too, so nothing is lost, and two round trips are saved (BEGIN, and the ROLLBACK at the
+# end, at which psycopg also forgets, and deallocates, every statement it had prepared on the
+# connection: pages and API calls, which read before they write, had every statement parsed and
+# planned again on each request).
+_READ_ONLY_OPTIONS: dict[str, dict[str, object]] = {
+    "sqlite": {SQLITE_READ_ONLY: True},
+    "postgresql": {"isolation_level": "AUTOCOMMIT"},
+}
+
+
 class SqlUnitOfWork:
     """``UnitOfWork`` on an engine. The transaction begins with the first statement and ends with
     ``commit()``/``rollback()``; leaving the ``with`` block without commit rolls back.
 
-    ``read_only`` only changes SQLite's locking (a deferred ``BEGIN`` instead of
-    ``BEGIN IMMEDIATE``); nothing prevents writes, which may then fail with "database is locked".
+    ``read_only`` reads without taking SQLite's write lock (a deferred ``BEGIN`` instead of
+    ``BEGIN IMMEDIATE``) and, on PostgreSQL, outside a transaction (``_READ_ONLY_OPTIONS``). Nothing
+    prevents writes, which then fail with "database is locked" (SQLite) or are kept at once
+    (PostgreSQL): write through a unit of work that is not read-only.
     """
 
     def __init__(
@@ -65,7 +79,7 @@ class SqlUnitOfWork:
             raise TicketflowError("a unit of work cannot be nested in itself")
         connection = self._engine.connect()
         if self._read_only:
-            connection = connection.execution_options(**{SQLITE_READ_ONLY: True})
+            connection = connection.execution_options(**_READ_ONLY_OPTIONS[connection.dialect.name])
         self._connection = connection
         self.tickets = SqlTicketRepository(connection, self._clock, self._system_id)
         self.catalog = SqlCatalogRepository(connection)
@@ -85,13 +99,7 @@ class SqlUnitOfWork:
     ) -> None:
         connection = self._live_connection()
         try:
-            if self._read_only and exc_type is None and connection.dialect.name == "postgresql":
-                # Nothing to undo, and psycopg forgets every statement it prepared on the connection at
-                # a ROLLBACK (and deallocates them): pages and API calls, which read before they
-                # write, had every statement parsed and planned again. A COMMIT ends the snapshot alike.
-                connection.commit()
-            else:
-                connection.rollback()  # a no-op after commit()
+            connection.rollback()  # a no-op after commit(), and without a transaction (autocommit)
         finally:
             connection.close()
             self._connection = None
