@@ -99,6 +99,11 @@ class Worker:
         self._in_hand_lock = threading.Lock()
         # The turn to run the worker's own part of a job (see ``_work``).
         self._turn = threading.Lock()
+        # Held by a claim's transaction: once ``_stopping`` is set and this lock was free once, nothing
+        # new is claimed, which is the moment the worker says it is stopping (``_announce_stop``).
+        self._claiming = threading.Lock()
+        self._stop_signal: str | None = None
+        self._stop_announced = False
         self.processed = 0
 
     # -- control ------------------------------------------------------------------------------
@@ -117,8 +122,8 @@ class Worker:
         """SIGTERM and SIGINT stop gracefully (main thread only)."""
 
         def handle(signum: int, _frame: FrameType | None) -> None:
-            log.info("worker.stopping", worker=self.name, signal=signal.Signals(signum).name)
-            self.stop()
+            self._stop_signal = signal.Signals(signum).name
+            self.stop()  # the loop in ``run`` says so once no claim is under way
 
         signal.signal(signal.SIGTERM, handle)
         signal.signal(signal.SIGINT, handle)
@@ -152,10 +157,14 @@ class Worker:
             if not options.once and not self._stopping.is_set() and now >= next_scan:
                 self._scan_due()
                 next_scan = now + options.due_scan_interval
+            if self._stopping.is_set():
+                self._announce_stop()
             threads[0].join(timeout=min(renew_every, 0.2))
         for thread in threads:
             thread.join()
-        self._stopping.set()
+        if self._stopping.is_set():
+            self._announce_stop()
+        self._stopping.set()  # the listener's turn
         if listener is not None:
             listener.join(timeout=5)
         log.info("worker.stopped", worker=self.name, processed=self.processed)
@@ -193,19 +202,29 @@ class Worker:
             for claim in claims:
                 self._run_one(claim)
 
+    def _announce_stop(self) -> None:
+        if self._stop_announced:
+            return
+        with self._claiming:  # a claim under way ends first; every later one sees ``_stopping``
+            self._stop_announced = True
+        log.info("worker.stopping", worker=self.name, signal=self._stop_signal)
+
     def _claim(self, size: int) -> list[Claim]:
-        with self._uow_factory() as uow:
-            claims = list(
-                uow.jobs.claim(
-                    self._kinds,
-                    worker=self.name,
-                    now=self._clock(),
-                    lease=self._options.lease,
-                    limit=size,
+        with self._claiming:
+            if self._stopping.is_set():
+                return []
+            with self._uow_factory() as uow:
+                claims = list(
+                    uow.jobs.claim(
+                        self._kinds,
+                        worker=self.name,
+                        now=self._clock(),
+                        lease=self._options.lease,
+                        limit=size,
+                    )
                 )
-            )
-            self._prepare_claimed(uow, claims)
-            uow.commit()
+                self._prepare_claimed(uow, claims)
+                uow.commit()
         with self._in_hand_lock:
             for claim in claims:
                 self._in_hand[claim.job.id] = claim
