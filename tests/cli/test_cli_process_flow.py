@@ -73,6 +73,16 @@ def test_several_bad_fields_are_listed_one_per_line(deployed: Run) -> None:
     assert lines[1:] == ["  Title: is mandatory", "  DynamicField_Item: is mandatory"]
 
 
+def test_an_option_the_start_dialog_overrules_is_refused_and_no_ticket_is_made(deployed: Run) -> None:
+    result = deployed(
+        "ticket", "create", "--process", "cli-approval", "--queue", "Misc",
+        "--field", "Title=Need a chair", "--field", "Item=chair", ok=False,
+    )  # fmt: skip
+    [line] = error_lines(result)
+    assert line == "error: Queue: process 'cli-approval' sets it to 'Raw' (the default); leave it out"
+    assert deployed("ticket", "list").stdout.startswith("Tickets (0 of 0)")
+
+
 def test_a_dialog_of_another_activity_is_refused(started: Run) -> None:
     [line] = error_lines(started("dialog", "submit", "1", "ask", "--field", "Title=x", ok=False))
     assert "dialog 'ask' does not belong to the ticket's current activity" in line

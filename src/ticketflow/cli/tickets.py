@@ -25,7 +25,9 @@ FIELD_HELP = (
     "field's <Name>; repeat the option for each value (and for each value of a Multiselect)."
 )
 PROCESS_HELP = (
-    "Start the ticket in the process's latest deployed version; --field then fills its start dialog."
+    "Start the ticket in the process's latest deployed version; --field then fills its start dialog, "
+    "which decides the fields it holds and the queue, state, lock and priority (an option saying "
+    "otherwise is refused)."
 )
 SET_HELP = FIELD_HELP.replace("A value NAME=VALUE", "A value to write, NAME=VALUE")
 

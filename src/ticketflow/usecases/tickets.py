@@ -7,11 +7,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ticketflow.domain.catalog import Catalog
-from ticketflow.domain.definitions import ActivityDialog, Process, ProcessState
+from ticketflow.domain.definitions import ActivityDialog, FieldDisplay, Process, ProcessState
 from ticketflow.domain.dialogs import apply_submission
 from ticketflow.domain.effects import AddArticle
 from ticketflow.domain.engine import Started, TicketChanged
 from ticketflow.domain.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from ticketflow.domain.field_values import normalise_value
 from ticketflow.domain.positions import ProcessPosition
 from ticketflow.domain.ticket_changes import apply_values
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Ticket, Value
@@ -72,7 +73,9 @@ def create_ticket(
         process, version = (None, 0)
         if process_key is not None:
             process, version = _startable_version(uow, runtime, process_key, caller)
-            values.update(_start_dialog_values(process, start_values or {}, catalog, caller))
+            start = _start_dialog_values(process, start_values or {}, catalog, caller)
+            _refuse_overruled(values, start, start_values or {}, process, catalog)
+            values.update(start)
         ticket = _add_ticket(uow, values, catalog, caller, now)
         if request.article is not None:
             write_article(uow, ticket, request.article, Actor(caller.login))
@@ -149,6 +152,37 @@ def _start_dialog_values(
         return {}
     submission = apply_submission(dialog, submitted, catalog, caller.interface, new_ticket=True)
     return dict(submission.values)
+
+
+def _refuse_overruled(
+    given: Mapping[str, Value],
+    start: Mapping[str, Value],
+    submitted: Submitted,
+    process: Process,
+    catalog: Catalog,
+) -> None:
+    """A process ticket's fields are the start dialog's to set (its shown fields as submitted, its
+    hidden ones and Queue, State, Lock and Priority from defaults): a value given beside the dialog
+    that the dialog then sets otherwise was lost without a word. Refused instead, naming both."""
+    dialog = process.start_dialog
+    fields = {f.name: f.display for f in dialog.fields} if dialog else {}
+    for name, value in given.items():
+        if name not in start or normalise_value(name, value, catalog) == start[name]:
+            continue
+        if name in submitted:
+            hint = "it was given twice, with two values: give it once"
+        elif fields.get(name, FieldDisplay.HIDDEN) is not FieldDisplay.HIDDEN:
+            hint = f"give it as a field of that dialog ({name}=…)"
+        else:
+            hint = "leave it out"
+        where = f"its start dialog '{dialog.key}'" if dialog and name in fields else "the default"
+        raise InvalidInputError(
+            f"process '{process.key}' sets it to {_shown(start[name])} ({where}); {hint}", field=name
+        )
+
+
+def _shown(value: Value) -> str:
+    return f"'{value}'" if isinstance(value, str) else ", ".join(f"'{v}'" for v in value)
 
 
 def _enter_process(
