@@ -330,7 +330,8 @@ def create_ticket(
 ) -> Ticket:
     """Create a ticket: agents need ``create`` on the target queue's group; customers create their
     own tickets (the customer user is forced to themselves). The permission check reads through
-    ``reader`` when given (a read-only unit of work)."""
+    ``reader`` when given (a read-only unit of work), the queue's record through ``runtime.records``
+    (a queue moved to another group elsewhere is seen within the runtime's ``catalog_ttl``)."""
     require_scope(principal, "write")
     values = dict(request.values)
     if principal.is_customer:
@@ -338,9 +339,14 @@ def create_ticket(
         if principal.customer_ids and "CustomerID" not in values:
             values["CustomerID"] = sorted(principal.customer_ids)[0]
     else:
-        with (reader or uow_factory)() as uow:
-            queue_name = _target_queue(uow, runtime, values, process_key, start_values or {})
-            queue = uow.catalog.find(Queue, queue_name)
+        # Without a process the queue is the one given: its record (for its group) is usually known
+        # from an earlier request, and no unit of work is needed for the check.
+        queue_name = str(values.get("Queue") or tickets.DEFAULT_QUEUE)
+        queue = runtime.records.fresh(Queue, queue_name) if process_key is None else None
+        if queue is None:
+            with (reader or uow_factory)() as uow:
+                queue_name = _target_queue(uow, runtime, values, process_key, start_values or {})
+                queue = runtime.records.find(uow, Queue, queue_name)
         if queue is not None and not principal.permissions.has(queue.group, "create"):
             raise PermissionDeniedError(f"{principal.caller} may not create tickets in queue '{queue_name}'")
     return tickets.create_ticket(

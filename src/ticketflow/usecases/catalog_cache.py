@@ -49,6 +49,15 @@ class CatalogReads:
             self._found[(kind, key)] = (now, found)
         return found
 
+    def fresh(self, kind: type[R], key: str) -> R | None:
+        """The record as ``find`` remembers it, if under ``ttl`` old; None otherwise (unknown, or too
+        old), so that a caller opens a unit of work only when ``find`` would read."""
+        cached = self._found.get((kind, key))
+        if cached is None or self._clock() - cached[0] > self._ttl:
+            return None
+        record: R = cached[1]
+        return record
+
     def list(self, uow: UnitOfWork, kind: type[R]) -> Sequence[R]:
         """Every record of ``kind``, as ``uow.catalog.list``."""
         now = self._clock()

@@ -1,8 +1,9 @@
 """The process runtime: what the engine needs besides a ticket, shared by every use case of one entry point.
 
 It holds the registered scripts and condition validators, and caches compiled process versions
-(immutable, so a cache entry never goes stale) and the catalog (briefly: admin changes show up within
-``catalog_ttl``; ``forget_catalog`` drops it at once after a change made through this runtime).
+(immutable, so a cache entry never goes stale) and the catalog and catalog records (``records``)
+briefly: admin changes show up within ``catalog_ttl``; ``forget_catalog`` drops both at once after a
+change made through this runtime.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ticketflow.domain.engine import CompiledProcess, EngineContext, compile_pro
 from ticketflow.domain.formats.native_json import canonical_json, process_from_dict
 from ticketflow.domain.scripts import Script
 from ticketflow.domain.tickets import Value
+from ticketflow.usecases.catalog_cache import CatalogReads
 from ticketflow.usecases.ports import UnitOfWork
 
 Validator = Callable[[Mapping[str, Value]], bool]
@@ -33,6 +35,12 @@ class ProcessRuntime:
     _catalog: tuple[datetime, Catalog] | None = field(default=None, repr=False)
     _states: dict[str, tuple[float, ProcessState]] = field(default_factory=dict, repr=False)
     _reads_customer: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
+    # Catalog records an entry point reads on every request or job (a queue's permission group …),
+    # kept as long as the catalog and forgotten with it.
+    records: CatalogReads = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.records = CatalogReads(self.catalog_ttl)
 
     def load_version(self, uow: UnitOfWork, key: str, version: int) -> CompiledProcess:
         """The compiled deployed version ``version`` of process ``key`` (NotFoundError if absent)."""
@@ -54,6 +62,7 @@ class ProcessRuntime:
     def forget_catalog(self) -> None:
         self._catalog = None
         self._states.clear()
+        self.records.forget()
 
     def process_state(self, uow: UnitOfWork, key: str) -> ProcessState:
         """The state of the latest deployed version of ``key``: it governs every running ticket of the
