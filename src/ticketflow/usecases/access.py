@@ -30,6 +30,7 @@ from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Ticket, Value
 from ticketflow.usecases import dialogs, tickets
 from ticketflow.usecases.auth_records import SCOPES
 from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.catalog_cache import CatalogReads
 from ticketflow.usecases.catalog_records import Agent, CustomerUser, Queue, Role, State
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.records import Article, HistoryEntry, TicketQuery
@@ -180,8 +181,11 @@ def require_agent(principal: Principal) -> None:
         raise PermissionDeniedError("only agents may do this")
 
 
-def keys_on(uow: UnitOfWork, principal: Principal, ticket: Ticket) -> frozenset[str]:
-    """The permission keys the principal holds on ``ticket`` (empty: may not even see it)."""
+def keys_on(
+    uow: UnitOfWork, principal: Principal, ticket: Ticket, records: CatalogReads | None = None
+) -> frozenset[str]:
+    """The permission keys the principal holds on ``ticket`` (empty: may not even see it). The
+    ticket's queue (for its group) is read through ``records`` when given (``ProcessRuntime.records``)."""
     if principal.is_customer:
         own = customer_may_see(
             ticket_customer_user=ticket.customer_user_id,
@@ -190,7 +194,7 @@ def keys_on(uow: UnitOfWork, principal: Principal, ticket: Ticket) -> frozenset[
             customer_ids=principal.customer_ids,
         )
         return frozenset({"ro", "rw"}) if own else frozenset()
-    queue = uow.catalog.find(Queue, ticket.queue)
+    queue = records.find(uow, Queue, ticket.queue) if records else uow.catalog.find(Queue, ticket.queue)
     group = queue.group if queue is not None else ""
     return ticket_keys(
         principal.permissions,
@@ -201,10 +205,14 @@ def keys_on(uow: UnitOfWork, principal: Principal, ticket: Ticket) -> frozenset[
 
 
 def _guarded(
-    uow: UnitOfWork, principal: Principal, ticket_id: int, key: str = "ro"
+    uow: UnitOfWork,
+    principal: Principal,
+    ticket_id: int,
+    key: str = "ro",
+    records: CatalogReads | None = None,
 ) -> tuple[Ticket, frozenset[str]]:
     ticket = uow.tickets.find(ticket_id)
-    keys = keys_on(uow, principal, ticket) if ticket is not None else frozenset()
+    keys = keys_on(uow, principal, ticket, records) if ticket is not None else frozenset()
     if ticket is None or not keys:
         # The same answer for "does not exist" and "not yours": ids must not leak what exists.
         raise NotFoundError(f"ticket {ticket_id} does not exist")
@@ -377,7 +385,7 @@ def start_process(
     require_scope(principal, "write")
     require_agent(principal)
     with (reader or uow_factory)() as uow:
-        _guarded(uow, principal, ticket_id, "rw")
+        _guarded(uow, principal, ticket_id, "rw", records=runtime.records)
     return tickets.start_process(uow_factory, runtime, key, ticket_id, caller=principal.caller, now=now)
 
 
@@ -442,7 +450,7 @@ def update_ticket(
     state → ``close``; dynamic fields and other attributes → ``rw``. Customers may only add articles."""
     require_scope(principal, "write")
     with uow_factory() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id)
+        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
         if principal.is_customer and values:
             raise PermissionDeniedError("customers may only add articles to their tickets")
         closing = frozenset(
@@ -510,7 +518,7 @@ def available_dialogs(
     """The dialogs of the ticket's activity that the principal may submit (interface, permission,
     required lock)."""
     with uow_factory() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id)
+        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
     if offered is None:
         offered = dialogs.list_ticket_dialogs(uow_factory, runtime, ticket_id, principal.caller)
     return tuple(d for d in offered if _dialog_permitted(principal, d, ticket, keys))
@@ -529,7 +537,7 @@ def permitted_dialog(
     to the principal's interface; PermissionDeniedError naming the reason (the dialog's permission or
     its required lock) when it is offered but not to this agent. One unit of work: no writes."""
     with uow_factory() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id)
+        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
         offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
     dialog = next((d for d in offered if d.key == dialog_key), None)
     if dialog is None:
@@ -585,7 +593,7 @@ def actionable_tickets(
             offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
             if not offered:
                 continue
-            keys = keys_on(uow, principal, ticket)
+            keys = keys_on(uow, principal, ticket, runtime.records)
             if not keys:
                 continue
             permitted = tuple(d for d in offered if _dialog_permitted(principal, d, ticket, keys))
@@ -639,7 +647,7 @@ def submit_dialog(
     ``reader`` when given (a read-only unit of work)."""
     require_scope(principal, "write")
     with (reader or uow_factory)() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id)
+        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
         offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
     dialog = next((d for d in offered if d.key == dialog_key), None)
     if dialog is not None and not principal.is_customer:
