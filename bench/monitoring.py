@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert
 
@@ -49,6 +50,7 @@ PROCESSES = 20
 TICKETS = 100_000
 TARGET_MS = 200.0
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
 DOCUMENT = REPO / "src" / "ticketflow" / "demo" / "processes" / "purchase-request.json"
 # The demo purchase request's paths: (activity the ticket stands at after each step, the last status).
 PATHS = (
@@ -273,6 +275,11 @@ def measure(url: str, count: int, budget_s: float) -> dict[str, Any]:
             "per_day_all_processes": timed(
                 lambda n: daily_counts(reader, principal, None, days=30, now=NOW), count, budget_s
             ),
+            "per_day_all_processes_berlin": timed(
+                lambda n: daily_counts(reader, principal, None, days=30, now=NOW, zone=BERLIN),
+                count,
+                budget_s,
+            ),
         }
         sample = reader.process_numbers(keys[0], None)
         results["sample"] = {
@@ -307,11 +314,11 @@ def main() -> None:
             continue
         measured[name] = values = measure(url, count, budget)
         print(f"{name}: seeded in {values['seed_s']} s")
-        for what in ("monitor_process", "process_numbers", "per_day_one_process", "per_day_all_processes"):
+        for what in [key for key in values if key not in ("seed_s", "sample")]:
             summary = values[what]
             met = "met" if summary["median"] < TARGET_MS else "MISSED"
             print(
-                f"  {what:24} ms {latency_text(summary)} (n={summary['n']}),"
+                f"  {what:28} ms {latency_text(summary)} (n={summary['n']}),"
                 f" CPU of this process ms {latency_text(summary['cpu_ms'])};"
                 f" target < {TARGET_MS:.0f} ms: {met}"
             )

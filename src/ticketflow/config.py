@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +43,23 @@ class Settings(BaseSettings):
     attachment_max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="the largest file an article may carry (bytes)"
     )
+
+    time_zone: str = Field(
+        default="UTC",
+        description="the desk's IANA time zone (Europe/Berlin …): monitoring counts its days in it",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{name}' is not an IANA time zone (e.g. Europe/Berlin, UTC)") from None
+        return name
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

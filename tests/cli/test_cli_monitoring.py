@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from cli_support import Run, error_lines
@@ -74,3 +75,22 @@ def test_bad_input_is_one_clear_line(deployed: Run, args: list[str], expected: s
     failed = deployed("monitoring", *args, ok=False)
     assert len(error_lines(failed)) == 1
     assert expected in error_lines(failed)[0]
+
+
+def test_daily_counts_the_days_of_the_desks_time_zone(
+    two_tickets: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # UTC+14 all year: its today is UTC's tomorrow from 10:00 UTC on, so the two can be told apart.
+    monkeypatch.setenv("TICKETFLOW_TIME_ZONE", "Pacific/Kiritimati")
+    counted = json.loads(two_tickets("monitoring", "daily", "--days", "2", "--json").stdout)
+    assert counted["time_zone"] == "Pacific/Kiritimati"
+    assert counted["days"][-1]["day"] == datetime.now(ZoneInfo("Pacific/Kiritimati")).date().isoformat()
+    assert counted["days"][-1]["started"] == 2
+    assert "last 2 day(s) in Pacific/Kiritimati" in two_tickets("monitoring", "daily", "--days", "2").stdout
+
+
+def test_an_unknown_time_zone_is_one_clear_line(deployed: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TICKETFLOW_TIME_ZONE", "Mars/Olympus_Mons")
+    [line] = error_lines(deployed("monitoring", "daily", ok=False))
+    assert "time_zone" in line
+    assert "'Mars/Olympus_Mons' is not an IANA time zone" in line

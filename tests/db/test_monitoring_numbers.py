@@ -4,6 +4,7 @@ activity, process events per day, and the incident inbox's filters — on SQLite
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from monitoring_support import Histories, Step
@@ -121,3 +122,48 @@ def test_incident_inbox_filters_by_process_activity_error_and_queues(reader: Sql
     assert reader.open_incidents(IncidentFilter(queues=())).total == 0
     paged = reader.open_incidents(IncidentFilter(limit=1, offset=1))
     assert ([r.error for r in paged.rows], paged.total) == (["ERP answered 503 Service Unavailable"], 2)
+
+
+@pytest.mark.parametrize(
+    ("zone", "since", "expected"),
+    [
+        # UTC+9: everything of p happened on 2 November there; q's start on 31 October.
+        (
+            "Asia/Tokyo",
+            date(2026, 10, 1),
+            [
+                DayCount(date(2026, 10, 31), started=1),
+                DayCount(date(2026, 11, 2), started=5, completed=1, failed=1),
+            ],
+        ),
+        # Daylight saving ended on 1 November at 06:00 UTC (UTC-4 before, UTC-5 after): the completion at
+        # 00:00 UTC on the 2nd is 19:00 on the 1st there.
+        (
+            "America/New_York",
+            date(2026, 10, 1),
+            [
+                DayCount(date(2026, 10, 30), started=1),
+                DayCount(date(2026, 11, 1), started=5, completed=1, failed=1),
+            ],
+        ),
+        # ``since`` is a day of the zone: from midnight there.
+        ("Asia/Tokyo", date(2026, 11, 2), [DayCount(date(2026, 11, 2), started=5, completed=1, failed=1)]),
+    ],
+)
+def test_days_are_the_days_of_the_desks_time_zone(
+    reader: SqlMonitoringReader, zone: str, since: date, expected: list[DayCount]
+) -> None:
+    assert list(reader.day_counts(None, since, ZoneInfo(zone))) == expected
+
+
+def test_a_zone_half_an_hour_off_splits_the_hour_where_its_midnight_is(engine: Engine) -> None:
+    h = Histories(engine)
+    for minute in (20, 40):  # 18:20 and 18:40 UTC: 23:50 and 00:10 in India (UTC+5:30)
+        h.ticket(
+            "r", 1, "active", [Step(datetime(2026, 11, 5, 18, minute, tzinfo=UTC), "", "A", "ProcessStart")]
+        )
+    counts = SqlMonitoringReader(engine).day_counts("r", date(2026, 11, 1), ZoneInfo("Asia/Kolkata"))
+    assert list(counts) == [DayCount(date(2026, 11, 5), started=1), DayCount(date(2026, 11, 6), started=1)]
+    assert list(SqlMonitoringReader(engine).day_counts("r", date(2026, 11, 1))) == [
+        DayCount(date(2026, 11, 5), started=2)
+    ]

@@ -1,5 +1,6 @@
 """``ticketflow monitoring show/daily``: a deployed process's numbers per activity, and process starts,
-completions and failures per UTC day (the same numbers as the monitoring pages and the REST API)."""
+completions and failures per day of the desk's time zone (the same numbers as the monitoring pages and
+the REST API)."""
 
 from __future__ import annotations
 
@@ -126,20 +127,25 @@ def show(
 def daily(
     ctx: typer.Context,
     process: str | None = typer.Option(None, "--process", help="One process's key (default: all)."),
-    days: int = typer.Option(30, "--days", help=f"How many UTC days up to today (1 to {MAX_DAYS})."),
+    days: int = typer.Option(30, "--days", help=f"How many days up to today (1 to {MAX_DAYS})."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Process starts, completions and failures per UTC day, every day listed, oldest first."""
+    """Process starts, completions and failures per day, every day listed, oldest first: the days of
+    the desk's time zone (TICKETFLOW_TIME_ZONE, UTC by default)."""
     if not 1 <= days <= MAX_DAYS:
         raise CliInputError("--days", f"must be between 1 and {MAX_DAYS}")
     with open_application(ctx) as application:
         if process is not None:
             require_deployed(application.reader, process)
-        counts = daily_counts(monitoring_reader(application), _LOCAL, process, days=days, now=now())
+        zone = application.settings.zone()
+        counts = daily_counts(
+            monitoring_reader(application), _LOCAL, process, days=days, now=now(), zone=zone
+        )
     if as_json:
         output.print_json(
             {
                 "process": process,
+                "time_zone": zone.key,
                 "days": [
                     {
                         "day": c.day.isoformat(),
@@ -153,7 +159,7 @@ def daily(
         )
         return
     output.table(
-        f"{process or 'All processes'}: last {days} day(s)",
+        f"{process or 'All processes'}: last {days} day(s) in {zone.key}",
         ("Day", "Started", "Completed", "Failed"),
         ((c.day.isoformat(), c.started, c.completed, c.failed) for c in counts),
     )

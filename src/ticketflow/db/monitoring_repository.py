@@ -9,7 +9,8 @@ start. The database selects the rows (one process's tickets, their process rows 
 covering index of migration 0010: both reads index-only); the visits are walked here in one pass. The
 tickets still inside an activity come from the same read of the tickets as the counts.
 What counts as a visit is explained in ``ticketflow.usecases.monitoring_records``. Process events per
-day are counted through a partial index on their creation time (migration 0008).
+day (the days of the configured time zone) are counted through a partial index on their creation time
+(migration 0008).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,6 +28,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    Integer,
     Select,
     Text,
     cast,
@@ -38,6 +41,7 @@ from sqlalchemy import (
 from ticketflow.db.connect import SQLITE_READ_ONLY
 from ticketflow.db.tables import incidents, jobs, ticket_history, tickets
 from ticketflow.usecases.monitoring_records import (
+    UTC_ZONE,
     ActivityCounts,
     DayCount,
     Dwell,
@@ -161,15 +165,29 @@ class SqlMonitoringReader:
 
     # --- per day ---------------------------------------------------------------------------------
 
-    def day_counts(self, process_key: str | None, since: date) -> Sequence[DayCount]:
+    def day_counts(
+        self, process_key: str | None, since: date, zone: ZoneInfo = UTC_ZONE
+    ) -> Sequence[DayCount]:
         created_at = ticket_history.c.created_at
+        # Days are ``zone``'s. PostgreSQL turns each time into the zone's local one itself (a cast is
+        # much cheaper per row than to_char); SQLite's stored UTC text starts with the date, and for
+        # another zone it is counted per hour of UTC — per quarter of an hour where the zone's offset
+        # is not whole hours (India's; every offset is a multiple of 15 minutes) — and the buckets are
+        # summed here into the zone's days.
+        buckets = 0 if self._postgres or zone.key == "UTC" else _bucket_minutes(zone, since)
+        day: ColumnElement[Any]
         if self._postgres:
-            # The UTC date; a cast is much cheaper per row than to_char.
-            day: ColumnElement[Any] = cast(func.timezone("UTC", created_at), Date)
+            day = cast(func.timezone(zone.key, created_at), Date)
+        elif buckets == 60:
+            day = func.substr(created_at, 1, 13)
+        elif buckets == 15:
+            minute = cast(func.substr(created_at, 15, 2), Integer)
+            day = func.substr(created_at, 1, 14).concat(cast(minute // 15, Text))
         else:
-            day = func.substr(created_at, 1, 10)  # the stored UTC text starts with the date
+            day = func.substr(created_at, 1, 10)
+        start = datetime.combine(since, time(), tzinfo=zone).astimezone(UTC)
         statement: Select[Any] = select(day, ticket_history.c.history_type, func.count()).where(
-            _EVENTS, created_at >= datetime(since.year, since.month, since.day, tzinfo=UTC)
+            _EVENTS, created_at >= start
         )
         if process_key is not None:
             of_process = select(tickets.c.id).where(tickets.c.process_key == process_key)
@@ -178,11 +196,11 @@ class SqlMonitoringReader:
             # each ticket from the table: ~40 -> ~25 ms for 5,000 tickets of 100,000.
             statement = statement.where(ticket_history.c.ticket_id.in_(of_process), _STEPS)
         statement = statement.group_by(day, ticket_history.c.history_type)
-        by_day: dict[date, dict[str, int]] = {}
+        by_day: defaultdict[date, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
         with self._connect() as connection:
             for found, history_type, count in connection.execute(statement):
-                when = found if isinstance(found, date) else date.fromisoformat(found)
-                by_day.setdefault(when, {})[_EVENT_NAMES[history_type]] = int(count)
+                when = _local_day(found, zone) if buckets else _day(found)
+                by_day[when][_EVENT_NAMES[history_type]] += int(count)
         return [DayCount(d, **counts) for d, counts in sorted(by_day.items())]
 
     # --- incidents -------------------------------------------------------------------------------
@@ -277,3 +295,26 @@ def _incident_row(row: Any) -> IncidentRow:
 def _escaped(text_value: str) -> str:
     """``text_value`` for LIKE: its own ``%`` and ``_`` are no wildcards."""
     return text_value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _day(found: date | str) -> date:
+    return found if isinstance(found, date) else date.fromisoformat(found)
+
+
+def _bucket_minutes(zone: ZoneInfo, since: date) -> int:
+    """60 when ``zone``'s offset from UTC was whole hours on every day from ``since`` to today (an
+    offset holds for months: a sample per day sees each), else 15."""
+    day, today = since, datetime.now(UTC).date()
+    while day <= today + timedelta(days=1):
+        offset = datetime.combine(day, time(12), tzinfo=zone).utcoffset()
+        if offset is None or offset.total_seconds() % 3600:
+            return 15
+        day += timedelta(days=1)
+    return 60
+
+
+def _local_day(bucket: str, zone: ZoneInfo) -> date:
+    """A bucket's day in ``zone``: ``2026-11-01 20`` (a UTC date and hour) or ``2026-11-01 20:3`` (and
+    the quarter of the hour)."""
+    minute = int(bucket[14:]) * 15 if len(bucket) > 13 else 0
+    return datetime.fromisoformat(f"{bucket[:13]}:{minute:02d}+00:00").astimezone(zone).date()

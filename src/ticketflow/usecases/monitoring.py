@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from ticketflow.domain.definitions import Process
 from ticketflow.domain.errors import InvalidInputError, NotFoundError
 from ticketflow.usecases.access import Principal, UnitOfWorkFactory, require_agent
 from ticketflow.usecases.monitoring_records import (
+    UTC_ZONE,
     ActivityCounts,
     DayCount,
     Dwell,
@@ -37,9 +39,11 @@ class MonitoringReader(Protocol):
         """Counts, dwell and open incidents per activity of ``process_key`` (one version, or all)."""
         ...
 
-    def day_counts(self, process_key: str | None, since: date) -> Sequence[DayCount]:
-        """Process starts, completions and failures per UTC day from ``since`` on (days with none are
-        left out); for one process or, with None, for all."""
+    def day_counts(
+        self, process_key: str | None, since: date, zone: ZoneInfo = UTC_ZONE
+    ) -> Sequence[DayCount]:
+        """Process starts, completions and failures per day of ``zone`` from ``since`` on (days with
+        none are left out); for one process or, with None, for all."""
         ...
 
     def open_incidents(self, incident_filter: IncidentFilter) -> IncidentPage:
@@ -122,19 +126,26 @@ def require_deployed(uow_factory: UnitOfWorkFactory, process_key: str) -> None:
             raise NotFoundError(f"process '{process_key}' has no deployed version")
 
 
-def days_back(now: datetime, days: int) -> list[date]:
-    """The last ``days`` UTC days up to and including today, oldest first."""
+def days_back(now: datetime, days: int, zone: ZoneInfo = UTC_ZONE) -> list[date]:
+    """The last ``days`` days of ``zone`` up to and including today there, oldest first."""
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInputError(f"must be between 1 and {MAX_DAYS}", "days")
-    today = now.astimezone(UTC).date()
+    today = now.astimezone(zone).date()
     return [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
 
 
 def daily_counts(
-    reader: MonitoringReader, principal: Principal, process_key: str | None, *, days: int, now: datetime
+    reader: MonitoringReader,
+    principal: Principal,
+    process_key: str | None,
+    *,
+    days: int,
+    now: datetime,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> list[DayCount]:
-    """Started, completed and failed per day for the last ``days`` days, every day present."""
+    """Started, completed and failed per day of ``zone`` (the desk's: ``Settings.time_zone``) for the
+    last ``days`` days, every day present."""
     require_agent(principal)
-    calendar = days_back(now, days)
-    found = {row.day: row for row in reader.day_counts(process_key, calendar[0])}
+    calendar = days_back(now, days, zone)
+    found = {row.day: row for row in reader.day_counts(process_key, calendar[0], zone)}
     return [found.get(day, DayCount(day)) for day in calendar]

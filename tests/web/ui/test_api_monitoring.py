@@ -136,7 +136,7 @@ def test_daily_lists_every_day_with_its_starts(app: FastAPI) -> None:
 
     assert answer.status_code == 200
     body = answer.json()
-    assert body["process"] == "purchase-request"
+    assert (body["process"], body["time_zone"]) == ("purchase-request", "UTC")  # the default setting
     days = [d["day"] for d in body["days"]]
     expected = [(today.date() - timedelta(days=n)).isoformat() for n in (2, 1, 0)]
     assert days == expected

@@ -122,7 +122,7 @@ def test_the_overview_lists_deployed_processes_with_the_chart_of_all(app: FastAP
     page = visit(app, "buyer").client.get("/agent/monitoring", params={"days": 7})
     assert page.status_code == 200
     assert '<a href="/agent/monitoring/purchase-request">Purchase request</a>' in page.text
-    title = "All processes: started, completed and failed per day, last 7 days"
+    title = "All processes: started, completed and failed per day (UTC), last 7 days"
     assert f'<title id="all-processes-chart-title">{title}</title>' in page.text
     assert 'href="/agent/monitoring">Monitoring</a>' in page.text  # in the navigation
 

@@ -1,5 +1,6 @@
 """``/api/v1/monitoring``: where a deployed process's tickets stand, how long they stay per activity,
-open incidents per activity, and process starts / completions / failures per UTC day.
+open incidents per activity, and process starts / completions / failures per day of the desk's time
+zone.
 
 The numbers name no ticket, so any agent may read them (as on the monitoring pages)."""
 
@@ -30,7 +31,7 @@ Version = Annotated[
     int | None,
     Query(ge=1, le=2**31 - 1, description="one deployed version; all versions together when left out"),
 ]
-Days = Annotated[int, Query(ge=1, le=MAX_DAYS, description="how many UTC days up to today")]
+Days = Annotated[int, Query(ge=1, le=MAX_DAYS, description="how many days up to today")]
 ProcessFilter = Annotated[
     str | None, Query(min_length=1, max_length=200, description="one process's key; all when left out")
 ]
@@ -96,6 +97,7 @@ class DayOut(BaseModel):
 class DailyOut(BaseModel):
     process: str | None = Field(description="the process counted; null: all processes")
     days: list[DayOut] = Field(description="every day, oldest first, also those with nothing")
+    time_zone: str = Field(description="the time zone whose days these are (TICKETFLOW_TIME_ZONE)")
 
 
 @monitoring_router.get("/monitoring/processes/{key}")
@@ -129,12 +131,15 @@ def daily(
     process: ProcessFilter = None,
     days: Days = 30,
 ) -> DailyOut:
-    """Process starts, completions and failures per UTC day, for one process or all."""
+    """Process starts, completions and failures per day of the desk's time zone (the setting
+    TICKETFLOW_TIME_ZONE, UTC by default), for one process or all."""
     require_agent(principal)
     if process is not None:
         require_deployed(application.reader, process)
-    counts = daily_counts(monitoring_reader(application), principal, process, days=days, now=now())
+    zone = application.settings.zone()
+    counts = daily_counts(monitoring_reader(application), principal, process, days=days, now=now(), zone=zone)
     return DailyOut(
         process=process,
         days=[DayOut(day=c.day, started=c.started, completed=c.completed, failed=c.failed) for c in counts],
+        time_zone=zone.key,
     )

@@ -62,14 +62,15 @@ def router(ui: Ui) -> APIRouter:
     def overview(request: Request, session: AgentSession, days: Days = DEFAULT_DAYS) -> HTMLResponse:
         require_agent(session.principal)
         deployed = [p for p in processes.list_processes(ui.application.uow) if p.latest_version is not None]
-        counts = daily_counts(reader, session.principal, None, days=days, now=ui.now())
+        zone = ui.application.settings.zone()
+        counts = daily_counts(reader, session.principal, None, days=days, now=ui.now(), zone=zone)
         return ui.render(
             request,
             "monitoring/index.html",
             title="Process monitoring",
             processes=deployed,
             chart=day_chart(
-                f"All processes: started, completed and failed per day, last {days} days", counts
+                f"All processes: started, completed and failed per day ({zone.key}), last {days} days", counts
             ),
             days=days,
         )
@@ -105,13 +106,16 @@ def router(ui: Ui) -> APIRouter:
         # htmx restoring a page from history (cache miss) needs the whole page.
         if headers.get("HX-Target") == LIVE_ID and "HX-History-Restore-Request" not in headers:
             return ui.render(request, "monitoring/live.html", **live)
-        counts = daily_counts(reader, session.principal, key, days=days, now=now)
+        zone = ui.application.settings.zone()
+        counts = daily_counts(reader, session.principal, key, days=days, now=now, zone=zone)
         name = shown.process.name
         return ui.render(
             request,
             "monitoring/process.html",
             title=f"Monitoring: {name}",
-            chart=day_chart(f"{name}: started, completed and failed per day, last {days} days", counts),
+            chart=day_chart(
+                f"{name}: started, completed and failed per day ({zone.key}), last {days} days", counts
+            ),
             days=days,
             **live,
         )
