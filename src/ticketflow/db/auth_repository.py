@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from ticketflow.db.prepared import Prepared
 from ticketflow.db.tables import (
     agents,
     api_tokens,
@@ -18,6 +20,11 @@ from ticketflow.db.tables import (
 from ticketflow.domain.definitions import Interface
 from ticketflow.domain.errors import NotFoundError
 from ticketflow.usecases.auth_records import ApiToken, SessionRecord
+
+# Every signed-in request reads its session or its token: on the driver's cursor (``prepared``), not
+# through ``Connection.execute``'s per-call bookkeeping.
+_FIND_SESSION = Prepared(select(sessions).where(sessions.c.key == bindparam("key")))
+_FIND_TOKEN = Prepared(select(api_tokens).where(api_tokens.c.token_hash == bindparam("token_hash")))
 
 
 class SqlAuthRepository:
@@ -43,8 +50,8 @@ class SqlAuthRepository:
         self._connection.execute(insert(sessions), row)
 
     def find_session(self, key: str) -> SessionRecord | None:
-        row = self._connection.execute(select(sessions).where(sessions.c.key == key)).mappings().first()
-        return None if row is None else _session(row)
+        rows = _FIND_SESSION.rows(self._connection, {"key": key})
+        return _session(rows[0]) if rows else None
 
     def touch_session(self, key: str, *, last_seen_at: datetime) -> None:
         self._connection.execute(
@@ -84,9 +91,8 @@ class SqlAuthRepository:
         return ApiToken(int(token_id), agent_login, name, prefix, scopes, created_at, expires_at)
 
     def find_token(self, token_hash: str) -> ApiToken | None:
-        statement = select(api_tokens).where(api_tokens.c.token_hash == token_hash)
-        row = self._connection.execute(statement).mappings().first()
-        return None if row is None else _token(row)
+        rows = _FIND_TOKEN.rows(self._connection, {"token_hash": token_hash})
+        return _token(rows[0]) if rows else None
 
     def list_tokens(self, agent_login: str | None = None) -> Sequence[ApiToken]:
         statement = select(api_tokens).order_by(api_tokens.c.id)
@@ -146,7 +152,7 @@ class SqlAuthRepository:
         self._connection.execute(insert(customer_passwords), {"login": login, "password_hash": password_hash})
 
 
-def _session(row: RowMapping) -> SessionRecord:
+def _session(row: Mapping[Any, Any]) -> SessionRecord:
     return SessionRecord(
         key=row["key"],
         interface=Interface(row["interface"]),
@@ -160,7 +166,7 @@ def _session(row: RowMapping) -> SessionRecord:
     )
 
 
-def _token(row: RowMapping) -> ApiToken:
+def _token(row: Mapping[Any, Any]) -> ApiToken:
     return ApiToken(
         id=row["id"],
         agent_login=row["agent_login"],
