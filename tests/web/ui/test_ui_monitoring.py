@@ -124,6 +124,7 @@ def test_the_overview_lists_deployed_processes_with_the_chart_of_all(app: FastAP
     assert '<a href="/agent/monitoring/purchase-request">Purchase request</a>' in page.text
     title = "All processes: started, completed and failed per day (UTC), last 7 days"
     assert f'<title id="all-processes-chart-title">{title}</title>' in page.text
+    assert '<h2 id="chart-heading">All processes, last 7 days (UTC)</h2>' in page.text  # whose days
     assert 'href="/agent/monitoring">Monitoring</a>' in page.text  # in the navigation
 
 

@@ -73,6 +73,7 @@ def router(ui: Ui) -> APIRouter:
                 f"All processes: started, completed and failed per day ({zone.key}), last {days} days", counts
             ),
             days=days,
+            time_zone=zone.key,
         )
 
     @routes.get("/{key}", response_class=HTMLResponse)
@@ -117,6 +118,7 @@ def router(ui: Ui) -> APIRouter:
                 f"{name}: started, completed and failed per day ({zone.key}), last {days} days", counts
             ),
             days=days,
+            time_zone=zone.key,
             **live,
         )
 
