@@ -53,3 +53,13 @@ def test_due_pending_tickets_are_closed_or_reminded_once(uow_factory: Factory) -
     [job] = reminders  # the second scan found the same pending time: no second e-mail
     assert (job.kind, job.status, job.payload["recipients"]) == ("email", JobStatus.QUEUED, ["owner"])
     assert reminded.state == "pending reminder"
+
+
+def test_a_pending_time_outside_a_pending_state_is_not_due(uow_factory: Factory) -> None:
+    runtime = ProcessRuntime(scripts=load_scripts(), validators=load_validators())
+    reopened = add(uow_factory, "open", NOW - timedelta(days=1))  # kept its old pending time
+    due = add(uow_factory, "pending auto close+", NOW - timedelta(days=1))
+    report = handle_due_tickets(uow_factory, runtime, now=NOW)
+    assert (report.closed, report.reminded) == ([due], [])
+    with uow_factory() as uow:
+        assert uow.tickets.get(reopened).state == "open"

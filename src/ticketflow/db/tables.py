@@ -222,7 +222,6 @@ tickets = Table(
     Column("changed_at", UtcDateTime, nullable=False),
     # The queue view: by queue and state, newest first; the owner's and the customer's views.
     Index("ix_tickets_queue_state", "queue", "state"),
-    Index("ix_tickets_state", "state"),
     Index("ix_tickets_owner", "owner"),
     Index("ix_tickets_customer_user_id", "customer_user_id"),
     Index("ix_tickets_process", "process_key", "activity_key"),
@@ -230,6 +229,13 @@ tickets = Table(
     Index("ix_tickets_parent_ticket_id", "parent_ticket_id"),
     Index("ix_tickets_changed_at", "changed_at"),
     Index("ix_tickets_queue_changed_at", "queue", "changed_at"),
+    # The worker's scan for due pending tickets (migration 0012): only tickets with a pending time.
+    Index(
+        "ix_tickets_pending_until",
+        "pending_until",
+        sqlite_where=text("pending_until IS NOT NULL"),
+        postgresql_where=text("pending_until IS NOT NULL"),
+    ),
 )
 
 # One row per scalar value, one row per selected key of a list (Multiselect) value. An empty list is

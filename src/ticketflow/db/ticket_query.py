@@ -26,6 +26,9 @@ def where_clause(query: TicketQuery) -> ColumnElement[bool]:
     if query.title_contains:
         pattern = "%" + _escape_like(query.title_contains) + "%"
         conditions.append(tickets.c.title.ilike(pattern, escape="\\"))
+    if query.pending_due_at is not None:
+        # Implies ``pending_until IS NOT NULL``: the partial index ix_tickets_pending_until serves it.
+        conditions.append(tickets.c.pending_until <= query.pending_due_at)
     return and_(true(), *conditions)
 
 

@@ -89,11 +89,10 @@ def handle_due_tickets(
 
 
 def _due_tickets(uow_factory: UnitOfWorkFactory, now: datetime) -> list[Ticket]:
-    # Pending tickets are few next to all tickets; filtering the time here keeps the port small.
-    query = TicketQuery(state_types=(PENDING_AUTO, PENDING_REMINDER), limit=None)
+    # Only the due ones are read (an index of pending times), not every ticket waiting for later.
+    query = TicketQuery(state_types=(PENDING_AUTO, PENDING_REMINDER), pending_due_at=now, limit=None)
     with uow_factory() as uow:
-        pending = uow.tickets.list(query)
-    return [t for t in pending if t.pending_until is not None and t.pending_until <= now]
+        return list(uow.tickets.list(query))
 
 
 def _reminder_key(ticket: Ticket) -> str:

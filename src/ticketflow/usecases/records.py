@@ -73,7 +73,8 @@ class TicketQuery:
 
     Empty tuples and None mean "no filter". ``title_contains`` is case-insensitive.
     ``dynamic_field_equals`` maps field name → value; a Multiselect field matches when any of its
-    selected keys equals the value. ``limit`` None means no limit.
+    selected keys equals the value. ``pending_due_at`` keeps tickets whose pending time is at or
+    before it. ``limit`` None means no limit.
     """
 
     ids: tuple[int, ...] = ()
@@ -89,6 +90,7 @@ class TicketQuery:
     process_status: PositionStatus | None = None
     parent_ticket_id: int | None = None
     title_contains: str | None = None
+    pending_due_at: datetime | None = None
     dynamic_field_equals: Mapping[str, str] = field(default_factory=dict)
     order_by: TicketOrder = TicketOrder.ID
     descending: bool = False
