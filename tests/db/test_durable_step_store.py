@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, make_url
 
-from ticketflow.db.connect import IDLE_PING_SECONDS, create_engine_for, json_text
+from ticketflow.db.connect import IDLE_PING_SECONDS, create_engine_for, json_text, json_value
 from ticketflow.db.migrate import upgrade
 from ticketflow.db.seed import seed_defaults
 from ticketflow.db.unit_of_work import SqlUnitOfWork
@@ -64,11 +64,15 @@ def test_history_of_a_ticket_deleted_meanwhile_fails_the_commit_and_writes_nothi
         assert uow.tickets.list_history(ticket_id) == []
 
 
-def test_json_text_is_json_dumps() -> None:
+def test_json_columns_read_back_what_was_written() -> None:
     import json
 
-    for value in ([], {}, [{"a": [1, "é"], "b": None}], {"k": 1.5}):
-        assert json_text(value) == json.dumps(value)
+    values = ([], {}, [{"a": [1, "é"], "b": None}], {"k": 1.5, "t": True}, {1: "one"}, "\u2028")
+    for value in values:
+        text = json_text(value)
+        assert json.loads(text) == json_value(text), text  # the same values as the standard library
+        assert json_value(text) == (json.loads(json.dumps(value)))  # int keys become strings, as there
+    assert json_text({"a": [1, 2]}) == '{"a":[1,2]}'  # compact
 
 
 @pytest.mark.postgres

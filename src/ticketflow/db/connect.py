@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -10,6 +9,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
@@ -55,7 +55,14 @@ def create_engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, json_serializer=json_text)
+    engine = create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_recycle=1800,
+        json_serializer=json_text,
+        json_deserializer=json_value,
+    )
     event.listen(engine, "checkin", _mark_idle)
     event.listen(engine, "checkout", _ping_if_idle)
     # NOTIFYs asked for with notify_at_commit normally go with the COMMIT's pipeline (prepared.batch);
@@ -65,15 +72,18 @@ def create_engine_for(url: str) -> Engine:
     return engine
 
 
-_ENCODE = json.JSONEncoder().encode  # what json.dumps(value) runs, without its per-call set-up
-
-
 def json_text(value: Any) -> str:
-    """JSON columns' text, exactly ``json.dumps(value)``. Most history rows of a step have an empty
-    trace: their text is a constant, which spares six encoder runs per durable step."""
+    """JSON columns' text, compact, by orjson: a durable step's trace (~2 KB) encoded in a tenth of
+    the standard library's time. Keys that are not strings are written as strings, as ``json.dumps``
+    does. Most history rows of a step have an empty trace: their text is a constant."""
     if value == []:
         return "[]"
-    return _ENCODE(value)
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def json_value(text: str | bytes) -> Any:
+    """A JSON column's value from its text (orjson; the same values ``json.loads`` gives)."""
+    return orjson.loads(text)
 
 
 def _mark_idle(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
@@ -122,7 +132,7 @@ def _sqlite_engine(url: str) -> Engine:
         options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     else:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, json_serializer=json_text, **options)
+    engine = create_engine(url, json_serializer=json_text, json_deserializer=json_value, **options)
     event.listen(engine, "connect", _configure_sqlite_connection)
     # One writer at a time: threads and processes queue for their turn (sqlite_writer_lock.py)
     # instead of in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and so made
