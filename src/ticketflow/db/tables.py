@@ -82,6 +82,8 @@ def _sqlite_text(value: datetime | None) -> str | None:
     DATETIME processor (which fills a %-template, ~3 µs a value; a durable step binds four)."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # the store's own clock: the text without its "+00:00", no conversion
+        return value.isoformat(" ", "microseconds")[:26]
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: the store only takes aware datetimes")
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")

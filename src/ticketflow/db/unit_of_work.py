@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -41,6 +42,9 @@ _READ_ONLY_OPTIONS: dict[str, dict[str, object]] = {
 }
 
 
+_REPOSITORIES = ("tickets", "catalog", "processes", "jobs", "incidents", "auth", "attachments", "scenarios")
+
+
 class SqlUnitOfWork:
     """``UnitOfWork`` on an engine. The transaction begins with the first statement and ends with
     ``commit()``/``rollback()``; leaving the ``with`` block without commit rolls back.
@@ -65,15 +69,6 @@ class SqlUnitOfWork:
         self._system_id = system_id
         self._connection: Connection | None = None
 
-    tickets: SqlTicketRepository
-    catalog: SqlCatalogRepository
-    processes: SqlProcessRepository
-    jobs: SqlJobQueue
-    incidents: SqlIncidentRepository
-    auth: SqlAuthRepository
-    attachments: SqlAttachmentRepository
-    scenarios: SqlScenarioRepository
-
     def __enter__(self) -> SqlUnitOfWork:
         if self._connection is not None:
             raise TicketflowError("a unit of work cannot be nested in itself")
@@ -81,15 +76,40 @@ class SqlUnitOfWork:
         if self._read_only:
             connection = connection.execution_options(**_READ_ONLY_OPTIONS[connection.dialect.name])
         self._connection = connection
-        self.tickets = SqlTicketRepository(connection, self._clock, self._system_id)
-        self.catalog = SqlCatalogRepository(connection)
-        self.processes = SqlProcessRepository(connection, self._clock)
-        self.jobs = SqlJobQueue(connection, self._clock)
-        self.incidents = SqlIncidentRepository(connection)
-        self.auth = SqlAuthRepository(connection)
-        self.attachments = SqlAttachmentRepository(connection)
-        self.scenarios = SqlScenarioRepository(connection)
         return self
+
+    # Repositories are made when first used: most units of work use two or three of the eight.
+    @cached_property
+    def tickets(self) -> SqlTicketRepository:
+        return SqlTicketRepository(self._live_connection(), self._clock, self._system_id)
+
+    @cached_property
+    def catalog(self) -> SqlCatalogRepository:
+        return SqlCatalogRepository(self._live_connection())
+
+    @cached_property
+    def processes(self) -> SqlProcessRepository:
+        return SqlProcessRepository(self._live_connection(), self._clock)
+
+    @cached_property
+    def jobs(self) -> SqlJobQueue:
+        return SqlJobQueue(self._live_connection(), self._clock)
+
+    @cached_property
+    def incidents(self) -> SqlIncidentRepository:
+        return SqlIncidentRepository(self._live_connection())
+
+    @cached_property
+    def auth(self) -> SqlAuthRepository:
+        return SqlAuthRepository(self._live_connection())
+
+    @cached_property
+    def attachments(self) -> SqlAttachmentRepository:
+        return SqlAttachmentRepository(self._live_connection())
+
+    @cached_property
+    def scenarios(self) -> SqlScenarioRepository:
+        return SqlScenarioRepository(self._live_connection())
 
     def __exit__(
         self,
@@ -103,10 +123,14 @@ class SqlUnitOfWork:
         finally:
             connection.close()
             self._connection = None
+            for name in _REPOSITORIES:  # made on this block's connection: the next block makes its own
+                self.__dict__.pop(name, None)
 
     def commit(self) -> None:
         connection = self._live_connection()
-        self.tickets.flush(commit=True)  # on PostgreSQL, with the COMMIT in the same round trip
+        tickets = self._tickets_in_use()
+        if tickets is not None:
+            tickets.flush(commit=True)  # on PostgreSQL, with the COMMIT in the same round trip
         if notifications_pending(connection) or writes_pending(connection):
             # Nothing was flushed: the waiting writes, the NOTIFYs and the COMMIT together.
             with batch(connection, commit=True):
@@ -115,16 +139,25 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self._live_connection().rollback()
-        self.tickets.forget_pending()
+        tickets = self._tickets_in_use()
+        if tickets is not None:
+            tickets.forget_pending()
 
     @property
     def connection(self) -> Connection:
         """The open connection, for db-package code that needs SQL beyond the repositories (the worker).
         Writes the repositories have collected are flushed first, so that SQL sees them."""
         connection = self._live_connection()
-        self.tickets.flush()
+        tickets = self._tickets_in_use()
+        if tickets is not None:
+            tickets.flush()
         flush_writes(connection)
         return connection
+
+    def _tickets_in_use(self) -> SqlTicketRepository | None:
+        """The ticket repository, if this unit of work has made it: its writes wait there for a flush."""
+        found: SqlTicketRepository | None = self.__dict__.get("tickets")
+        return found
 
     def _live_connection(self) -> Connection:
         if self._connection is None:

@@ -156,5 +156,6 @@ class Ticket:
 
 
 def _format_time(moment: datetime | None) -> str | None:
-    """OTOBO's timestamp format, ``YYYY-MM-DD HH:MM:SS`` (UTC here)."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else None
+    """OTOBO's timestamp format, ``YYYY-MM-DD HH:MM:SS`` (UTC here). ``isoformat`` cut before the
+    offset: a fifth of ``strftime``'s time, and every engine step formats two."""
+    return moment.isoformat(" ", "seconds")[:19] if moment else None
