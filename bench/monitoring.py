@@ -41,9 +41,9 @@ from ticketflow.db.seed import ROOT_LOGIN, seed_defaults
 from ticketflow.db.tables import incidents, jobs, process_versions, processes, ticket_history, tickets
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.outbound.scripts import load_scripts, load_validators
-from ticketflow.usecases.access import Principal
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.monitoring import daily_counts, monitor_process
+from ticketflow.usecases.principals import Principal
 from ticketflow.usecases.runtime import ProcessRuntime
 
 PROCESSES = 20

@@ -10,7 +10,7 @@ the process's CPU time per request (all threads; steady on a shared machine) and
   create called as a use case (``access.create_ticket``) without HTTP: the difference is the web
   layer's share of the create path;
 - ``POST /agent/tickets/{id}/dialogs/decide`` (the form, session cookie, CSRF) — and
-  ``access.submit_dialog`` alone: the difference is the form path's web share (session, CSRF, form
+  ``dialog_access.submit_dialog`` alone: the difference is the form path's web share (session, CSRF, form
   parsing, the dialog lookup, the redirect).
 
 Also counted per request: SQL statements and transactions, and how many of those take SQLite's write
@@ -58,7 +58,7 @@ from benchkit import REPO, machine, sqlite_database, summarize, write_result
 from ticketflow.config import Settings
 from ticketflow.db.connect import SQLITE_READ_ONLY
 from ticketflow.domain.definitions import Interface
-from ticketflow.usecases import access
+from ticketflow.usecases import access, dialog_access, principals
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.tickets import TicketInput
 from ticketflow.web.app import create_app
@@ -227,7 +227,7 @@ def scenarios(
     cookie = {"cookie": f"tf_session={session_id}", "content-type": "application/x-www-form-urlencoded"}
     form = {"csrf_token": app.state.auth.csrf_token_for(record), "DynamicField_PurchaseApproval": "approved"}
     form_body = urlencode({**form, "Subject": "", "Body": ""}).encode()
-    principal = access.load_principal(application.uow, Caller(AGENT, Interface.AGENT))
+    principal = principals.load_principal(application.uow, Caller(AGENT, Interface.AGENT))
     ticket_input = TicketInput(
         {"Title": NEW_TICKET["title"], "Queue": "Management", "CustomerUserID": "alice"}, None
     )
@@ -248,7 +248,7 @@ def scenarios(
             303,
             client.request("POST", f"/agent/tickets/{next(waiting)}/dialogs/decide", cookie, form_body),
         ),
-        "dialog_usecase": lambda: access.submit_dialog(
+        "dialog_usecase": lambda: dialog_access.submit_dialog(
             application.uow,
             application.runtime,
             principal,

@@ -1,5 +1,6 @@
-"""``--as agent:LOGIN|customer:LOGIN`` goes through the web's permission model (usecases.access):
-what the web refuses a user, the CLI refuses too — one line, exit status 1, and the ticket unchanged.
+"""``--as agent:LOGIN|customer:LOGIN`` goes through the web's permission model (usecases.principals,
+access and dialog_access): what the web refuses a user, the CLI refuses too — one line, exit status 1,
+and the ticket unchanged.
 Without ``--as`` the CLI is the local administrator (root), unchecked."""
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ from ticketflow.db.monitoring_repository import SqlMonitoringReader
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.domain.errors import NotFoundError, PermissionDeniedError
 from ticketflow.domain.permissions import AgentPermissions
-from ticketflow.usecases.access import Principal
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.job_records import IncidentStatus
 from ticketflow.usecases.monitoring_incidents import incident_inbox, resolve, retry
 from ticketflow.usecases.monitoring_records import IncidentFilter
+from ticketflow.usecases.principals import Principal
 
 AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 ADMIN = Principal(Caller("root@localhost"), AgentPermissions({"admin": frozenset({"rw"})}))

@@ -15,7 +15,7 @@ from ticketflow.demo.catalog import DEMO_PASSWORDS
 from ticketflow.domain.definitions import Interface
 from ticketflow.domain.tickets import Ticket
 from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases import access, admin
+from ticketflow.usecases import access, admin, principals
 from ticketflow.usecases.auth import Auth
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.tickets import TicketInput
@@ -74,7 +74,7 @@ def purchase_request(server: LiveServer, start_values: Mapping[str, str]) -> Tic
     """A demo purchase request started by the customer alice with ``start_values``, through the use
     cases (the browser tests start with the ticket, not with its form)."""
     application = server.application
-    alice = access.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
+    alice = principals.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
     return access.create_ticket(
         application.uow,
         application.runtime,

@@ -32,7 +32,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from ticketflow.domain.definitions import ActivityType, Interface
 from ticketflow.domain.formats.native_json import process_from_dict
-from ticketflow.usecases import access, processes
+from ticketflow.usecases import access, dialog_access, principals, processes
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.tickets import TicketInput
 from ticketflow.web.ui.modeler import bundle_built
@@ -349,7 +349,7 @@ def _run_a_ticket(server: LiveServer, ids: dict[str, str]) -> None:
     """A purchase request through the drawn process: the buyer starts it, the manager approves, the
     script sets the order date and the ticket waits for the ERP at the service task."""
     application = server.application
-    buyer = access.load_principal(application.uow, Caller("buyer", Interface.AGENT))
+    buyer = principals.load_principal(application.uow, Caller("buyer", Interface.AGENT))
     created = access.create_ticket(
         application.uow,
         application.runtime,
@@ -362,8 +362,8 @@ def _run_a_ticket(server: LiveServer, ids: dict[str, str]) -> None:
     assert created.process is not None
     assert created.process.activity_key == ids["approval"]
     assert created.queue == "Management"  # the first transition's action ran
-    manager = access.load_principal(application.uow, Caller("manager", Interface.AGENT))
-    decided = access.submit_dialog(
+    manager = principals.load_principal(application.uow, Caller("manager", Interface.AGENT))
+    decided = dialog_access.submit_dialog(
         application.uow,
         application.runtime,
         manager,

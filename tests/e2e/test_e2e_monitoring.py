@@ -16,7 +16,7 @@ from e2e_support import LiveServer, purchase_request, sign_in_demo
 from playwright.sync_api import Browser, Page, expect
 
 from ticketflow.domain.definitions import Interface
-from ticketflow.usecases import access
+from ticketflow.usecases import dialog_access, principals
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.job_records import NewIncident
 
@@ -39,8 +39,8 @@ def _start(server: LiveServer, title: str) -> int:
 
 def _decide(server: LiveServer, ticket_id: int, decision: str) -> None:
     application = server.application
-    manager = access.load_principal(application.uow, Caller("manager", Interface.AGENT))
-    access.submit_dialog(
+    manager = principals.load_principal(application.uow, Caller("manager", Interface.AGENT))
+    dialog_access.submit_dialog(
         application.uow,
         application.runtime,
         manager,

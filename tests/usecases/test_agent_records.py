@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from ticketflow.domain.errors import PermissionDeniedError
-from ticketflow.usecases.access import AgentRecords, RoleGrants, load_principal
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.catalog_records import Agent, Role
+from ticketflow.usecases.principals import AgentRecords, RoleGrants, load_principal
 
 
 class Clock:

@@ -18,7 +18,7 @@ from ticketflow.domain.definitions import Interface
 from ticketflow.domain.dialogs import DialogInputError
 from ticketflow.domain.errors import ConflictError, PermissionDeniedError
 from ticketflow.domain.tickets import Ticket
-from ticketflow.usecases import access, dialogs
+from ticketflow.usecases import dialog_access, dialogs, principals
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.catalog_records import Agent, CustomerUser, Role
 from ticketflow.usecases.ports import UnitOfWork
@@ -88,8 +88,8 @@ def test_opening_the_form_locks_the_ticket_to_the_agent_as_its_owner(
     ticket_id = _request(store, runtime)
     _, before, _ = _stored(store, ticket_id)
 
-    opened = access.open_dialog(
-        store, runtime, access.load_principal(store, ANN), ticket_id, "decide", now=NOW
+    opened = dialog_access.open_dialog(
+        store, runtime, principals.load_principal(store, ANN), ticket_id, "decide", now=NOW
     )
 
     ticket, history, _ = _stored(store, ticket_id)
@@ -104,11 +104,11 @@ def test_opening_the_form_locks_the_ticket_to_the_agent_as_its_owner(
 def test_opening_it_again_as_the_lock_holder_writes_nothing(store: Store, runtime: ProcessRuntime) -> None:
     _deployed(store, runtime)
     ticket_id = _request(store, runtime)
-    ann = access.load_principal(store, ANN)
-    access.open_dialog(store, runtime, ann, ticket_id, "decide", now=NOW)
+    ann = principals.load_principal(store, ANN)
+    dialog_access.open_dialog(store, runtime, ann, ticket_id, "decide", now=NOW)
     before = _stored(store, ticket_id)
 
-    again = access.open_dialog(store, runtime, ann, ticket_id, "decide", now=NOW)
+    again = dialog_access.open_dialog(store, runtime, ann, ticket_id, "decide", now=NOW)
 
     assert not again.locked
     assert _stored(store, ticket_id) == before
@@ -119,8 +119,8 @@ def test_a_dialog_without_required_lock_opens_without_writing(store: Store, runt
     ticket_id = _request(store, runtime)
     before = _stored(store, ticket_id)
 
-    opened = access.open_dialog(
-        store, runtime, access.load_principal(store, ANN), ticket_id, "decide", now=NOW
+    opened = dialog_access.open_dialog(
+        store, runtime, principals.load_principal(store, ANN), ticket_id, "decide", now=NOW
     )
 
     assert not opened.locked
@@ -132,14 +132,16 @@ def test_someone_elses_lock_refuses_opening_and_submitting_and_changes_nothing(
 ) -> None:
     _deployed(store, runtime)
     ticket_id = _request(store, runtime)
-    access.open_dialog(store, runtime, access.load_principal(store, ANN), ticket_id, "decide", now=NOW)
+    dialog_access.open_dialog(
+        store, runtime, principals.load_principal(store, ANN), ticket_id, "decide", now=NOW
+    )
     before = _stored(store, ticket_id)
-    bob = access.load_principal(store, BOB)
+    bob = principals.load_principal(store, BOB)
 
     with pytest.raises(PermissionDeniedError, match="locked by 'ann'"):
-        access.open_dialog(store, runtime, bob, ticket_id, "decide", now=NOW)
+        dialog_access.open_dialog(store, runtime, bob, ticket_id, "decide", now=NOW)
     with pytest.raises(PermissionDeniedError, match="locked by 'ann'"):
-        access.submit_dialog(
+        dialog_access.submit_dialog(
             store, runtime, bob, ticket_id, "decide", {"DynamicField_Status": "approved"}, now=NOW
         )
     # The use case itself refuses too (the CLI calls it without the permission layer).
@@ -160,10 +162,10 @@ def test_submitting_an_unlocked_ticket_takes_the_lock_in_the_same_transaction(
     ticket_id = _request(store, runtime)
     _, before, _ = _stored(store, ticket_id)
 
-    moved = access.submit_dialog(
+    moved = dialog_access.submit_dialog(
         store,
         runtime,
-        access.load_principal(store, ANN),
+        principals.load_principal(store, ANN),
         ticket_id,
         "decide",
         {"DynamicField_Status": "approved"},
@@ -191,16 +193,16 @@ def test_an_agent_who_may_not_lock_is_refused_and_nothing_changes(
     _deployed(store, runtime, permission="note")
     ticket_id = _request(store, runtime)
     before = _stored(store, ticket_id)
-    nora = access.load_principal(store, NORA)
+    nora = principals.load_principal(store, NORA)
 
     with pytest.raises(PermissionDeniedError, match="lacks the 'owner' permission needed to lock"):
-        access.open_dialog(store, runtime, nora, ticket_id, "decide", now=NOW)
+        dialog_access.open_dialog(store, runtime, nora, ticket_id, "decide", now=NOW)
     with pytest.raises(PermissionDeniedError, match="lacks the 'owner' permission needed to lock"):
-        access.submit_dialog(
+        dialog_access.submit_dialog(
             store, runtime, nora, ticket_id, "decide", {"DynamicField_Status": "approved"}, now=NOW
         )
 
-    assert access.available_dialogs(store, runtime, nora, ticket_id) == ()
+    assert dialog_access.available_dialogs(store, runtime, nora, ticket_id) == ()
     assert _stored(store, ticket_id) == before
 
 
@@ -241,10 +243,10 @@ def test_a_submit_with_bad_input_takes_no_lock(store: Store, runtime: ProcessRun
     before = _stored(store, ticket_id)
 
     with pytest.raises(DialogInputError) as refused:
-        access.submit_dialog(
+        dialog_access.submit_dialog(
             store,
             runtime,
-            access.load_principal(store, ANN),
+            principals.load_principal(store, ANN),
             ticket_id,
             "decide",
             {"DynamicField_Status": "maybe"},

@@ -14,10 +14,12 @@ from usecase_support import NOW, read_process
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.domain.errors import NotFoundError, PermissionDeniedError
 from ticketflow.domain.permissions import AgentPermissions
-from ticketflow.usecases.access import create_ticket, load_principal, permitted_dialog
+from ticketflow.usecases.access import create_ticket
 from ticketflow.usecases.admin import add_group, add_queue
 from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.dialog_access import permitted_dialog
 from ticketflow.usecases.ports import UnitOfWork
+from ticketflow.usecases.principals import load_principal
 from ticketflow.usecases.processes import deploy_process, import_process
 from ticketflow.usecases.records import TicketQuery
 from ticketflow.usecases.runtime import ProcessRuntime

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ticketflow.usecases.access import RoleGrants
 from ticketflow.usecases.catalog_records import Role
+from ticketflow.usecases.principals import RoleGrants
 
 
 class Catalog:

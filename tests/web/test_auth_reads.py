@@ -15,10 +15,10 @@ from ticketflow.db.auth_repository import SqlAuthRepository
 from ticketflow.db.catalog_repository import SqlCatalogRepository
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases.access import AgentRecords, RoleGrants, load_principal
 from ticketflow.usecases.admin import add_agent, add_role
 from ticketflow.usecases.auth import Auth, AuthPolicy
 from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.principals import AgentRecords, RoleGrants, load_principal
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

@@ -2,10 +2,11 @@
 
 Without ``--as`` the CLI is the local administrator's tool: whoever runs it on the database may change
 anything there anyway, so a command acts as ``root@localhost`` and calls the use cases unchecked.
-With ``--as agent:LOGIN`` or ``--as customer:LOGIN`` it acts as that user through ``usecases.access``,
-the permission model the web enforces (groups and their keys through roles, a customer's own and
-company tickets, a dialog's permission and required lock, administrators for process work): what the
-web refuses that user is refused here, with the same message, before anything is written.
+With ``--as agent:LOGIN`` or ``--as customer:LOGIN`` it acts as that user through the use cases
+``principals``, ``access`` and ``dialog_access``, the permission model the web enforces (groups and
+their keys through roles, a customer's own and company tickets, a dialog's permission and required
+lock, administrators for process work): what the web refuses that user is refused here, with the same
+message, before anything is written.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from datetime import datetime
 from ticketflow.bootstrap import Application
 from ticketflow.domain.definitions import ActivityDialog
 from ticketflow.domain.tickets import Ticket, Value
-from ticketflow.usecases import access
+from ticketflow.usecases import access, dialog_access, principals
 from ticketflow.usecases import dialogs as dialog_cases
 from ticketflow.usecases import tickets as ticket_cases
-from ticketflow.usecases.access import Principal, Submitted
+from ticketflow.usecases.access import Submitted
 from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.principals import Principal
 from ticketflow.usecases.records import HistoryEntry, TicketQuery
 
 LOCAL_ADMINISTRATOR = Caller("root@localhost")
@@ -49,20 +51,20 @@ def acting_as(application: Application, text: str | None) -> Acting:
     for an unknown or invalid user, as a sign-in would be refused."""
     if text is None:
         return Acting(LOCAL_ADMINISTRATOR)
-    principal = access.load_principal(application.reader, Caller.parse(text))
+    principal = principals.load_principal(application.reader, Caller.parse(text))
     return Acting(principal.caller, principal)
 
 
 def require_admin(acting: Acting) -> None:
     """Process definitions and scenarios are administrators' work (rw on group ``admin``)."""
     if acting.principal is not None:
-        access.require_admin(acting.principal)
+        principals.require_admin(acting.principal)
 
 
 def require_agent(acting: Acting) -> None:
     """Reading process definitions and scenarios is for agents, as on the web."""
     if acting.principal is not None:
-        access.require_agent(acting.principal)
+        principals.require_agent(acting.principal)
 
 
 def create_ticket(
@@ -103,7 +105,7 @@ def show_ticket(
         return ticket_cases.show_ticket(
             application.uow, application.runtime, ticket_id, caller=acting.caller, steps=steps
         )
-    return access.show_ticket(
+    return dialog_access.show_ticket(
         application.reader, application.runtime, acting.principal, ticket_id, steps=steps
     )
 
@@ -148,7 +150,9 @@ def list_dialogs(application: Application, acting: Acting, ticket_id: int) -> tu
         return tuple(
             dialog_cases.list_ticket_dialogs(application.uow, application.runtime, ticket_id, acting.caller)
         )
-    return access.available_dialogs(application.reader, application.runtime, acting.principal, ticket_id)
+    return dialog_access.available_dialogs(
+        application.reader, application.runtime, acting.principal, ticket_id
+    )
 
 
 def submit_dialog(
@@ -164,7 +168,7 @@ def submit_dialog(
         return dialog_cases.submit_dialog(
             application.uow, application.runtime, ticket_id, dialog_key, values, caller=acting.caller, now=now
         )
-    return access.submit_dialog(
+    return dialog_access.submit_dialog(
         application.uow,
         application.runtime,
         acting.principal,

@@ -13,7 +13,6 @@ from ticketflow.cli import output
 from ticketflow.cli.acting import LOCAL_ADMINISTRATOR
 from ticketflow.cli.context import now, open_application
 from ticketflow.cli.errors import CliInputError
-from ticketflow.usecases.access import Principal
 from ticketflow.usecases.monitoring import (
     MAX_DAYS,
     ActivityNumbers,
@@ -22,6 +21,7 @@ from ticketflow.usecases.monitoring import (
     per_activity,
     require_deployed,
 )
+from ticketflow.usecases.principals import Principal
 
 monitoring_app = typer.Typer(
     help="Monitoring: where a process's tickets stand, time spent per activity, events per day.",

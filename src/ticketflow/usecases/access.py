@@ -1,6 +1,7 @@
-"""Permission checks that every entry point uses: who may see, change and list which tickets, submit
-which dialogs, and administer the system. They wrap the ticket and dialog use cases, so that the REST
-API, the OTOBO API and the UI enforce the same rules (reference §1.7).
+"""Permission checks on tickets that every entry point uses: who may see, create, change and list
+which tickets. They wrap the ticket use cases, so that the REST API, the OTOBO API and the UI enforce
+the same rules (reference §1.7). Who is asking is ``principals``; which activity dialogs a principal
+may open and submit is ``dialog_access``.
 
 Each guarded call checks first and then calls the use case. Where the use case takes an
 ``expected_version``, the version read during the check is passed, so that a ticket that changed
@@ -10,29 +11,19 @@ ConflictError instead of being written.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
-from ticketflow.domain.definitions import ActivityDialog, Interface
-from ticketflow.domain.dialogs import check_dialog_access
 from ticketflow.domain.effects import AddArticle
 from ticketflow.domain.errors import NotFoundError, PermissionDeniedError
-from ticketflow.domain.permissions import (
-    AgentPermissions,
-    customer_may_see,
-    effective_permissions,
-    holds,
-    ticket_keys,
-)
+from ticketflow.domain.permissions import customer_may_see, holds, ticket_keys
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Ticket, Value
-from ticketflow.usecases import dialogs, tickets
-from ticketflow.usecases.auth_records import SCOPES
-from ticketflow.usecases.callers import Caller
+from ticketflow.usecases import tickets
 from ticketflow.usecases.catalog_cache import CatalogReads
-from ticketflow.usecases.catalog_records import Agent, CustomerUser, Queue, Role, State
+from ticketflow.usecases.catalog_records import Queue, State
 from ticketflow.usecases.ports import UnitOfWork
+from ticketflow.usecases.principals import Principal, require_agent, require_scope
 from ticketflow.usecases.records import Article, HistoryEntry, TicketQuery
 from ticketflow.usecases.runtime import ProcessRuntime
 
@@ -42,143 +33,6 @@ Submitted = Mapping[str, str | Sequence[str]]
 # Attribute → the permission key OTOBO's TicketUpdate asks for (§2.6); any other attribute needs rw
 # (stricter than OTOBO, which lets ``ro`` change a title: a read-only agent should not write).
 _UPDATE_KEYS = {"Queue": "move", "Owner": "owner", "Responsible": "responsible", "Priority": "priority"}
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """A signed-in caller with what it may do: agent permissions per group, a customer's company ids,
-    and the scopes of the credential used (all of them for passwords and sessions)."""
-
-    caller: Caller
-    permissions: AgentPermissions = field(default_factory=AgentPermissions)
-    customer_ids: frozenset[str] = frozenset()
-    scopes: frozenset[str] = frozenset(SCOPES)
-
-    @property
-    def is_customer(self) -> bool:
-        return self.caller.interface is Interface.CUSTOMER
-
-
-Grants = Mapping[str, frozenset[str]]  # permission group → keys
-
-
-class RoleGrants:
-    """What each valid role grants, read at most once per ``ttl`` seconds: every request of an entry
-    point needs it to build its caller's permissions, and roles change rarely. A role the cache does
-    not know yet (created since) makes it read again at once, so a new role works immediately; a
-    changed grant shows within ``ttl``. ``forget`` drops it (after an admin change here)."""
-
-    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._ttl = ttl
-        self._clock = clock
-        self._grants: tuple[float, Mapping[str, Grants]] | None = None
-
-    def grants(self, uow: UnitOfWork, roles: Sequence[str]) -> Mapping[str, Grants]:
-        now = self._clock()
-        cached = self._grants
-        if cached is None or now - cached[0] > self._ttl or any(r not in cached[1] for r in roles):
-            read: dict[str, Grants] = {r.name: r.permissions for r in uow.catalog.list(Role) if r.valid}
-            # An invalid or missing role the agent holds is remembered as granting nothing, so that
-            # it does not make every request read again.
-            cached = (now, {**{role: {} for role in roles}, **read})
-            self._grants = cached
-        return cached[1]
-
-    def forget(self) -> None:
-        self._grants = None
-
-    def fresh(self, roles: Sequence[str]) -> Mapping[str, Grants] | None:
-        """The grants as last read if that is under ``ttl`` ago and knows every role in ``roles``;
-        None when ``grants`` would read (so the caller needs no unit of work otherwise)."""
-        cached = self._grants
-        if cached is None or self._clock() - cached[0] > self._ttl or any(r not in cached[1] for r in roles):
-            return None
-        return cached[1]
-
-
-class AgentRecords:
-    """Agents' records (valid, roles) as read at most ``ttl`` seconds ago, like ``RoleGrants``:
-    every request signed in by a token or a session needs its agent's, and they change rarely. An
-    agent made invalid, or given other roles, is seen within ``ttl``; a revoked token or an ended
-    session is seen at once (their rows are read on every request)."""
-
-    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._ttl = ttl
-        self._clock = clock
-        self._agents: dict[str, tuple[float, Agent]] = {}
-
-    def fresh(self, login: str) -> Agent | None:
-        """The agent as read under ``ttl`` ago, or None (not known, or too old)."""
-        cached = self._agents.get(login)
-        if cached is None or self._clock() - cached[0] > self._ttl:
-            return None
-        return cached[1]
-
-    def remember(self, agent: Agent) -> None:
-        self._agents[agent.login] = (self._clock(), agent)
-
-    def forget(self) -> None:
-        self._agents = {}
-
-
-def load_principal(
-    uow_factory: UnitOfWorkFactory,
-    caller: Caller,
-    scopes: frozenset[str] = frozenset(SCOPES),
-    *,
-    role_grants: RoleGrants | None = None,
-    agent: Agent | None = None,
-    agents: AgentRecords | None = None,
-) -> Principal:
-    """The caller's permissions as stored now (role grants possibly from ``role_grants``, the agent's
-    record from ``agents``, see there). ``agent`` is the caller's agent record when the sign-in
-    already read it (not read again). With both caches fresh no unit of work is opened.
-    PermissionDeniedError for an unknown or invalid user."""
-    if caller.interface is Interface.AGENT and role_grants is not None:
-        known = agent if agent is not None and agent.login == caller.login else None
-        if known is None and agents is not None:
-            known = agents.fresh(caller.login)
-        grants = role_grants.fresh(known.roles) if known is not None else None
-        if known is not None and grants is not None:
-            if not known.valid:
-                raise PermissionDeniedError(f"agent '{caller.login}' is unknown or invalid")
-            return Principal(caller, effective_permissions(known.roles, grants), scopes=scopes)
-    with uow_factory() as uow:
-        if caller.interface is Interface.CUSTOMER:
-            customer = uow.catalog.find(CustomerUser, caller.login)
-            if customer is None or not customer.valid:
-                raise PermissionDeniedError(f"customer user '{caller.login}' is unknown or invalid")
-            ids = frozenset({customer.customer_id} - {""})
-            return Principal(replace(caller, customer_ids=ids), customer_ids=ids, scopes=scopes)
-        if agent is None or agent.login != caller.login:
-            agent = uow.catalog.find(Agent, caller.login)
-            if agent is not None and agents is not None:
-                agents.remember(agent)
-        if agent is None or not agent.valid:
-            raise PermissionDeniedError(f"agent '{caller.login}' is unknown or invalid")
-        if role_grants is not None:
-            grants = role_grants.grants(uow, agent.roles)
-        else:
-            grants = {role.name: role.permissions for role in uow.catalog.list(Role) if role.valid}
-        return Principal(caller, effective_permissions(agent.roles, grants), scopes=scopes)
-
-
-def require_scope(principal: Principal, scope: str) -> None:
-    """API tokens carry scopes; refuse a call the token was not made for."""
-    if scope not in principal.scopes and "admin" not in principal.scopes:
-        raise PermissionDeniedError(f"this API token lacks the '{scope}' scope")
-
-
-def require_admin(principal: Principal) -> None:
-    """Admin work: an agent with rw on group ``admin``, through a credential with the ``admin`` scope."""
-    require_scope(principal, "admin")
-    if principal.is_customer or not principal.permissions.is_admin:
-        raise PermissionDeniedError(f"{principal.caller} is not an administrator (rw on group 'admin')")
-
-
-def require_agent(principal: Principal) -> None:
-    if principal.is_customer:
-        raise PermissionDeniedError("only agents may do this")
 
 
 def keys_on(
@@ -229,23 +83,6 @@ def check_ticket(
     """The ticket, if the principal holds ``key`` on it; NotFoundError if it may not see it at all."""
     with uow_factory() as uow:
         return _guarded(uow, principal, ticket_id, key)[0]
-
-
-def show_ticket(
-    uow_factory: UnitOfWorkFactory,
-    runtime: ProcessRuntime,
-    principal: Principal,
-    ticket_id: int,
-    *,
-    steps: int = 5,
-) -> tickets.TicketView:
-    """The ticket view with only the dialogs the principal may submit, and its last ``steps`` process
-    steps for an agent (a customer gets none: the history is for agents, see ``ticket_history``)."""
-    check_ticket(uow_factory, principal, ticket_id)
-    view = tickets.show_ticket(uow_factory, runtime, ticket_id, caller=principal.caller, steps=steps)
-    permitted = available_dialogs(uow_factory, runtime, principal, ticket_id, view.dialogs)
-    recent = () if principal.is_customer else view.recent_steps
-    return replace(view, dialogs=permitted, recent_steps=recent)
 
 
 def list_articles(uow_factory: UnitOfWorkFactory, principal: Principal, ticket_id: int) -> list[Article]:
@@ -481,186 +318,4 @@ def update_ticket(
         now=now,
         expected_version=version,
         article=article,
-    )
-
-
-def _dialog_permitted(
-    principal: Principal, dialog: ActivityDialog, ticket: Ticket, keys: frozenset[str]
-) -> bool:
-    if principal.is_customer:
-        return True  # a customer dialog's visibility is its Interface; OTOBO checks no agent keys there
-    try:
-        _check_dialog(principal, dialog, ticket, keys)
-    except PermissionDeniedError:
-        return False
-    return True
-
-
-def _check_dialog(principal: Principal, dialog: ActivityDialog, ticket: Ticket, keys: frozenset[str]) -> None:
-    """An agent's right to work on ``dialog``: its permission type, the lock not held by someone else
-    (§2.3) and, where the dialog will take the lock, the right to lock (OTOBO's ``owner``, which ``rw``
-    and owning the ticket include; reference §1.7)."""
-    check_dialog_access(dialog, keys, ticket.lock, ticket.owner, principal.caller.login)
-    if dialogs.needs_lock(dialog, ticket, principal.caller) and not holds(keys, "owner"):
-        raise PermissionDeniedError(
-            f"the dialog '{dialog.name}' locks the ticket, and {principal.caller} lacks the 'owner' "
-            f"permission needed to lock ticket {ticket.number}"
-        )
-
-
-def available_dialogs(
-    uow_factory: UnitOfWorkFactory,
-    runtime: ProcessRuntime,
-    principal: Principal,
-    ticket_id: int,
-    offered: Sequence[ActivityDialog] | None = None,
-) -> tuple[ActivityDialog, ...]:
-    """The dialogs of the ticket's activity that the principal may submit (interface, permission,
-    required lock)."""
-    with uow_factory() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
-    if offered is None:
-        offered = dialogs.list_ticket_dialogs(uow_factory, runtime, ticket_id, principal.caller)
-    return tuple(d for d in offered if _dialog_permitted(principal, d, ticket, keys))
-
-
-def permitted_dialog(
-    uow_factory: UnitOfWorkFactory,
-    runtime: ProcessRuntime,
-    principal: Principal,
-    ticket_id: int,
-    dialog_key: str,
-) -> tuple[Ticket, ActivityDialog]:
-    """The ticket and its dialog ``dialog_key``, if the principal may submit it now.
-
-    NotFoundError when the ticket is not visible or the dialog is not offered at its current activity
-    to the principal's interface; PermissionDeniedError naming the reason (the dialog's permission or
-    its required lock) when it is offered but not to this agent. One unit of work: no writes."""
-    with uow_factory() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
-        offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
-    dialog = next((d for d in offered if d.key == dialog_key), None)
-    if dialog is None:
-        raise NotFoundError(
-            f"the dialog '{dialog_key}' is not offered on ticket {ticket.number} at its current activity"
-        )
-    if not principal.is_customer:
-        _check_dialog(principal, dialog, ticket, keys)
-    return ticket, dialog
-
-
-def open_dialog(
-    uow_factory: UnitOfWorkFactory,
-    runtime: ProcessRuntime,
-    principal: Principal,
-    ticket_id: int,
-    dialog_key: str,
-    *,
-    now: datetime,
-    reader: UnitOfWorkFactory | None = None,
-) -> dialogs.OpenedDialog:
-    """Open a dialog's form after the checks of ``permitted_dialog`` (read through ``reader`` when
-    given). A dialog with RequiredLock on an unlocked ticket then locks it to the agent, who becomes
-    its owner (``dialogs.open_dialog``); any other dialog is opened without writing anything."""
-    ticket, dialog = permitted_dialog(reader or uow_factory, runtime, principal, ticket_id, dialog_key)
-    if not dialogs.needs_lock(dialog, ticket, principal.caller):
-        return dialogs.OpenedDialog(ticket, dialog, locked=False)
-    require_scope(principal, "write")
-    return dialogs.open_dialog(
-        uow_factory,
-        runtime,
-        ticket_id,
-        dialog_key,
-        caller=principal.caller,
-        now=now,
-        # Pinned to the version checked: a ticket moved or locked meanwhile is a conflict, not a lock.
-        expected_version=ticket.version,
-    )
-
-
-def actionable_tickets(
-    uow_factory: UnitOfWorkFactory,
-    runtime: ProcessRuntime,
-    principal: Principal,
-    candidates: Sequence[Ticket],
-) -> list[tuple[Ticket, tuple[ActivityDialog, ...]]]:
-    """Of ``candidates``, the tickets whose current activity offers the principal a dialog it may
-    submit now (interface, an active process, the dialog's permission and required lock), each with
-    those dialogs — the dashboard's "waiting for me". One unit of work for all of them."""
-    found = []
-    with uow_factory() as uow:
-        for ticket in candidates:
-            offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
-            if not offered:
-                continue
-            keys = keys_on(uow, principal, ticket, runtime.records)
-            if not keys:
-                continue
-            permitted = tuple(d for d in offered if _dialog_permitted(principal, d, ticket, keys))
-            if permitted:
-                found.append((ticket, permitted))
-    return found
-
-
-def submit_permitted_dialog(
-    uow_factory: UnitOfWorkFactory,
-    runtime: ProcessRuntime,
-    principal: Principal,
-    checked: Ticket,
-    dialog_key: str,
-    submitted: Submitted,
-    *,
-    now: datetime,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Submit a dialog that ``permitted_dialog`` allowed on ``checked`` (the ticket it read). The write
-    is pinned to that version (or to the older ``expected_version`` a form was rendered from), so a
-    ticket changed since the check — locked by someone else, moved on — is refused with a
-    ConflictError instead of being written; the check need not be read again."""
-    require_scope(principal, "write")
-    return dialogs.submit_dialog(
-        uow_factory,
-        runtime,
-        checked.id,
-        dialog_key,
-        submitted,
-        caller=principal.caller,
-        now=now,
-        expected_version=expected_version if expected_version is not None else checked.version,
-    )
-
-
-def submit_dialog(
-    uow_factory: UnitOfWorkFactory,
-    runtime: ProcessRuntime,
-    principal: Principal,
-    ticket_id: int,
-    dialog_key: str,
-    submitted: Submitted,
-    *,
-    now: datetime,
-    expected_version: int | None = None,
-    reader: UnitOfWorkFactory | None = None,
-) -> Ticket:
-    """Submit a dialog after checking the dialog's ``permission`` and ``required_lock`` (§2.3); an
-    unlocked ticket is then locked to the agent in the submit's transaction. The check reads through
-    ``reader`` when given (a read-only unit of work)."""
-    require_scope(principal, "write")
-    with (reader or uow_factory)() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
-        offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
-    dialog = next((d for d in offered if d.key == dialog_key), None)
-    if dialog is not None and not principal.is_customer:
-        _check_dialog(principal, dialog, ticket, keys)
-    # An unknown dialog is left to the use case, which names the offered ones.
-    version = expected_version if expected_version is not None else ticket.version
-    return dialogs.submit_dialog(
-        uow_factory,
-        runtime,
-        ticket_id,
-        dialog_key,
-        submitted,
-        caller=principal.caller,
-        now=now,
-        expected_version=version,
     )

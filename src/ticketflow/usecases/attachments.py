@@ -18,7 +18,7 @@ from typing import Any
 from ticketflow.domain.effects import AddArticle
 from ticketflow.domain.errors import InvalidInputError, NotFoundError
 from ticketflow.domain.tickets import Ticket, Value
-from ticketflow.usecases import access, tickets
+from ticketflow.usecases import access, principals, tickets
 from ticketflow.usecases.ports import (
     AttachmentRepository,
     AuthRepository,
@@ -173,7 +173,7 @@ class _Attaching:
 def create_ticket(
     uow_factory: UnitOfWorkFactory,
     runtime: ProcessRuntime,
-    principal: access.Principal,
+    principal: principals.Principal,
     request: tickets.TicketInput,
     files: Sequence[NewAttachment],
     *,
@@ -197,7 +197,7 @@ def create_ticket(
 def update_ticket(
     uow_factory: UnitOfWorkFactory,
     runtime: ProcessRuntime,
-    principal: access.Principal,
+    principal: principals.Principal,
     ticket_id: int,
     values: dict[str, Value],
     files: Sequence[NewAttachment],
@@ -226,7 +226,7 @@ def update_ticket(
     return ticket, attaching.collected()
 
 
-def _readable(uow: UnitOfWork, principal: access.Principal, ticket_id: int) -> set[int] | None:
+def _readable(uow: UnitOfWork, principal: principals.Principal, ticket_id: int) -> set[int] | None:
     """The ids of the ticket's articles the principal may read (None: all of them, an agent).
     NotFoundError if the principal may not see the ticket."""
     ticket = uow.tickets.find(ticket_id)
@@ -238,7 +238,11 @@ def _readable(uow: UnitOfWork, principal: access.Principal, ticket_id: int) -> s
 
 
 def list_attachments(
-    uow_factory: UnitOfWorkFactory, principal: access.Principal, ticket_id: int, *, with_content: bool = False
+    uow_factory: UnitOfWorkFactory,
+    principal: principals.Principal,
+    ticket_id: int,
+    *,
+    with_content: bool = False,
 ) -> list[Attachment]:
     """The ticket's attachments the principal may read (without their bytes unless asked)."""
     with uow_factory() as uow:
@@ -248,7 +252,7 @@ def list_attachments(
 
 
 def get_attachment(
-    uow_factory: UnitOfWorkFactory, principal: access.Principal, ticket_id: int, attachment_id: int
+    uow_factory: UnitOfWorkFactory, principal: principals.Principal, ticket_id: int, attachment_id: int
 ) -> Attachment:
     """One attachment with its bytes; NotFoundError alike for a missing one and one the principal may
     not read (a customer asking for a file of an internal article learns nothing)."""

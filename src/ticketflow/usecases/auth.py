@@ -61,7 +61,7 @@ from ticketflow.usecases.catalog_records import Agent, CustomerUser
 from ticketflow.usecases.ports import PasswordHasher, UnitOfWork
 
 if TYPE_CHECKING:
-    from ticketflow.usecases.access import AgentRecords
+    from ticketflow.usecases.principals import AgentRecords
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 Clock = Callable[[], datetime]
@@ -142,7 +142,7 @@ class Auth:
         self._uow_factory = uow_factory
         # Reads that need no write (token checks) go here: on SQLite they do not queue behind writers.
         self._reader = reader or uow_factory
-        # Agents' records for token sign-ins, read at most once per few seconds (access.AgentRecords).
+        # Agents' records for token sign-ins, read at most once per few seconds (principals.AgentRecords).
         self.agents = agents
         self._hasher = hasher
         self._clock = clock

@@ -14,7 +14,7 @@ class Caller:
     login: str
     interface: Interface = Interface.AGENT
     # A customer user's companies (OTOBO's CustomerIDCheck: their tickets are visible too); filled
-    # by usecases.access.load_principal, through which the web and the CLI's --as load a caller.
+    # by usecases.principals.load_principal, through which the web and the CLI's --as load a caller.
     customer_ids: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
@@ -32,7 +32,8 @@ class Caller:
     def check_can_see(self, ticket: Ticket) -> None:
         """Customers see their own tickets and their companies' ones: the use cases' own last check.
         The whole permission model (agents' groups and keys, dialogs, administrators) is
-        usecases.access, which every entry point acting for a named user goes through."""
+        usecases.principals, access and dialog_access, which every entry point acting for a named user
+        goes through."""
         if (
             self.interface is Interface.CUSTOMER
             and ticket.customer_user_id != self.login

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ticketflow.domain.definitions import Process
 from ticketflow.domain.errors import InvalidInputError, NotFoundError
-from ticketflow.usecases.access import Principal, UnitOfWorkFactory, require_agent
+from ticketflow.usecases.access import UnitOfWorkFactory
 from ticketflow.usecases.monitoring_records import (
     UTC_ZONE,
     ActivityCounts,
@@ -27,6 +27,7 @@ from ticketflow.usecases.monitoring_records import (
     IncidentPage,
     ProcessNumbers,
 )
+from ticketflow.usecases.principals import Principal, require_agent
 from ticketflow.usecases.runtime import ProcessRuntime
 
 MAX_DAYS = 366

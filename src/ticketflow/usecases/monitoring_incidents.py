@@ -14,11 +14,12 @@ from datetime import datetime
 
 from ticketflow.domain.errors import NotFoundError, PermissionDeniedError
 from ticketflow.usecases import access, jobs
-from ticketflow.usecases.access import Principal, UnitOfWorkFactory, require_agent, require_scope
+from ticketflow.usecases.access import UnitOfWorkFactory
 from ticketflow.usecases.catalog_records import Queue
 from ticketflow.usecases.job_records import Incident
 from ticketflow.usecases.monitoring import MonitoringReader
 from ticketflow.usecases.monitoring_records import IncidentFilter, IncidentPage
+from ticketflow.usecases.principals import Principal, require_agent, require_scope
 
 
 def incident_inbox(

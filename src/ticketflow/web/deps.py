@@ -19,9 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from ticketflow.bootstrap import Application
 from ticketflow.domain.definitions import Interface
 from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases.access import AgentRecords, Principal, RoleGrants, load_principal, require_scope
 from ticketflow.usecases.auth import SESSION_COOKIE, Auth, AuthenticationError, session_caller
 from ticketflow.usecases.ports import PasswordHasher
+from ticketflow.usecases.principals import AgentRecords, Principal, RoleGrants, load_principal, require_scope
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -59,7 +59,7 @@ def auth_of(request: Request) -> Auth:
 
 
 def role_grants_of(request: Request) -> RoleGrants:
-    """The app's cache of role grants (usecases.access.RoleGrants), made on first use."""
+    """The app's cache of role grants (usecases.principals.RoleGrants), made on first use."""
     state = request.app.state
     grants: RoleGrants | None = getattr(state, "role_grants", None)
     if grants is None:

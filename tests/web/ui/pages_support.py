@@ -18,7 +18,7 @@ from ticketflow.config import Settings
 from ticketflow.domain.definitions import Interface
 from ticketflow.domain.tickets import Ticket
 from ticketflow.outbound.passwords import Argon2Hasher
-from ticketflow.usecases import access, admin, tickets
+from ticketflow.usecases import access, admin, principals, tickets
 from ticketflow.usecases.auth import SESSION_COOKIE, Auth
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.records import HistoryEntry
@@ -86,7 +86,7 @@ def visit(app: FastAPI, login: str, interface: Interface = Interface.AGENT) -> V
 def start_purchase(application: Application, customer: str = "alice", **changes: str) -> int:
     """A purchase request as the customer starts it (through the permission checks, which also set
     the ticket's customer id to the customer's company); it then waits at "Manager approval"."""
-    principal = access.load_principal(application.uow, Caller(customer, Interface.CUSTOMER))
+    principal = principals.load_principal(application.uow, Caller(customer, Interface.CUSTOMER))
     ticket = access.create_ticket(
         application.uow,
         application.runtime,

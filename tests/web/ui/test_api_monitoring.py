@@ -12,7 +12,7 @@ from monitoring_api_support import deploy_second_version
 from pages_support import NOW, START_VALUES, application_of, pages_and_api, start_purchase, visit
 
 from ticketflow.domain.definitions import Interface
-from ticketflow.usecases import access
+from ticketflow.usecases import access, dialog_access, principals
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.tickets import TicketInput
 
@@ -28,8 +28,8 @@ def app(demo_url: str) -> Iterator[FastAPI]:
 
 def approve(app: FastAPI, ticket_id: int) -> None:
     application = application_of(app)
-    principal = access.load_principal(application.uow, Caller("manager", Interface.AGENT))
-    access.submit_dialog(
+    principal = principals.load_principal(application.uow, Caller("manager", Interface.AGENT))
+    dialog_access.submit_dialog(
         application.uow,
         application.runtime,
         principal,
@@ -119,7 +119,7 @@ def test_customers_may_not_read_monitoring(app: FastAPI) -> None:
 def test_daily_lists_every_day_with_its_starts(app: FastAPI) -> None:
     application = application_of(app)
     today = datetime.now(UTC)
-    principal = access.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
+    principal = principals.load_principal(application.uow, Caller("alice", Interface.CUSTOMER))
     for _ in range(2):
         access.create_ticket(
             application.uow,

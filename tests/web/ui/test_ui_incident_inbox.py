@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from pages_support import NOW, Visitor, application_of, pages_and_api, start_purchase, visit
 
 from ticketflow.domain.definitions import Interface
-from ticketflow.usecases import access
+from ticketflow.usecases import dialog_access, principals
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.job_records import Incident, IncidentStatus, NewIncident
 
@@ -28,8 +28,8 @@ def incident_id(app: FastAPI) -> int:
     job gave up with an incident."""
     application = application_of(app)
     ticket_id = start_purchase(application)
-    manager = access.load_principal(application.uow, Caller("manager", Interface.AGENT))
-    access.submit_dialog(
+    manager = principals.load_principal(application.uow, Caller("manager", Interface.AGENT))
+    dialog_access.submit_dialog(
         application.uow,
         application.runtime,
         manager,

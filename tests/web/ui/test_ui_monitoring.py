@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from pages_support import NOW, application_of, pages_and_api, start_purchase, visit
 
 from ticketflow.domain.definitions import Interface
-from ticketflow.usecases import access
+from ticketflow.usecases import dialog_access, principals
 from ticketflow.usecases.callers import Caller
 
 
@@ -25,8 +25,8 @@ def app(demo_url: str) -> Iterator[FastAPI]:
 
 def decide(app: FastAPI, ticket_id: int, decision: str) -> None:
     application = application_of(app)
-    principal = access.load_principal(application.uow, Caller("manager", Interface.AGENT))
-    access.submit_dialog(
+    principal = principals.load_principal(application.uow, Caller("manager", Interface.AGENT))
+    dialog_access.submit_dialog(
         application.uow,
         application.runtime,
         principal,

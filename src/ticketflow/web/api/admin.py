@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field
 from ticketflow.domain.catalog import DynamicFieldType
 from ticketflow.domain.errors import NotFoundError
 from ticketflow.usecases import admin, webservices
-from ticketflow.usecases.access import require_admin, require_agent
 from ticketflow.usecases.catalog_records import (
     Agent,
     CatalogRecord,
@@ -35,6 +34,7 @@ from ticketflow.usecases.catalog_records import (
 )
 from ticketflow.usecases.notification_templates import save_template
 from ticketflow.usecases.ports import UnitOfWork
+from ticketflow.usecases.principals import require_admin, require_agent
 from ticketflow.web.api.common import Limit, Offset, Page, router, slice_page
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
 

@@ -9,8 +9,8 @@ from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ticketflow.usecases import jobs
-from ticketflow.usecases.access import require_admin, require_agent
 from ticketflow.usecases.job_records import Incident, IncidentStatus
+from ticketflow.usecases.principals import require_admin, require_agent
 from ticketflow.web.api.common import Limit, Offset, Page, now, router, slice_page
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
 

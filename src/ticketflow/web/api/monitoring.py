@@ -13,7 +13,6 @@ from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 from ticketflow.bootstrap import monitoring_reader
-from ticketflow.usecases.access import require_agent
 from ticketflow.usecases.monitoring import (
     MAX_DAYS,
     ActivityNumbers,
@@ -22,6 +21,7 @@ from ticketflow.usecases.monitoring import (
     per_activity,
     require_deployed,
 )
+from ticketflow.usecases.principals import require_agent
 from ticketflow.web.api.common import now, router
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
 

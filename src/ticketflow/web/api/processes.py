@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from ticketflow.domain.definitions import ProcessState
 from ticketflow.usecases import process_import, process_versions, processes, testmode
-from ticketflow.usecases.access import check_ticket, require_admin, require_agent
+from ticketflow.usecases.access import check_ticket
+from ticketflow.usecases.principals import require_admin, require_agent
 from ticketflow.usecases.process_import import ImportRequest
 from ticketflow.web.api.common import Limit, Offset, Page, now, router, slice_page
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal

@@ -10,7 +10,7 @@ from fastapi import Body
 from pydantic import BaseModel, Field
 
 from ticketflow.usecases import scenarios, testmode
-from ticketflow.usecases.access import require_admin, require_agent
+from ticketflow.usecases.principals import require_admin, require_agent
 from ticketflow.web.api.common import now, router
 from ticketflow.web.deps import CurrentApplication, CurrentPrincipal
 

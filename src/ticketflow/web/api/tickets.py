@@ -10,7 +10,7 @@ from fastapi import Header, Path, Query, Request, Response, status
 
 from ticketflow.domain.errors import InvalidInputError
 from ticketflow.domain.positions import PositionStatus
-from ticketflow.usecases import access, attachments
+from ticketflow.usecases import access, attachments, dialog_access, principals
 from ticketflow.usecases.records import TicketOrder, TicketQuery
 from ticketflow.usecases.tickets import TicketInput
 from ticketflow.web.api.common import (
@@ -43,7 +43,7 @@ IfMatch = Annotated[str | None, Header(description='the ETag of the version you 
 Text = Annotated[str | None, Query(max_length=200)]
 
 
-def _sender(principal: access.Principal) -> str:
+def _sender(principal: principals.Principal) -> str:
     return "customer" if principal.is_customer else "agent"
 
 
@@ -279,7 +279,7 @@ def list_dialogs(
     ticket_id: TicketId, application: CurrentApplication, principal: CurrentPrincipal
 ) -> list[DialogOut]:
     """The dialogs of the ticket's current activity that the caller may submit now."""
-    found = access.available_dialogs(application.reader, application.runtime, principal, ticket_id)
+    found = dialog_access.available_dialogs(application.reader, application.runtime, principal, ticket_id)
     return [DialogOut.of(d) for d in found]
 
 
@@ -297,7 +297,7 @@ def submit_dialog(
     the problem's ``errors``."""
     current = access.check_ticket(application.reader, principal, ticket_id)
     version = expected_version(if_match, current.version)
-    ticket = access.submit_dialog(
+    ticket = dialog_access.submit_dialog(
         application.uow,
         application.runtime,
         principal,

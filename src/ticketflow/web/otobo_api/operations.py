@@ -32,7 +32,7 @@ from ticketflow.domain.errors import (
     TicketflowError,
 )
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Ticket, Value
-from ticketflow.usecases import access, attachments
+from ticketflow.usecases import access, attachments, principals
 from ticketflow.usecases.auth import Auth, AuthenticationError, LoginThrottledError, session_caller
 from ticketflow.usecases.callers import Caller
 from ticketflow.usecases.records import Attachment, NewAttachment
@@ -113,11 +113,11 @@ def objects(value: object) -> list[Mapping[str, Any]]:
 # --- authentication ------------------------------------------------------------------------------
 
 
-def authenticate(context: Context, data: Data) -> access.Principal:
+def authenticate(context: Context, data: Data) -> principals.Principal:
     """OTOBO's order: SessionID, else UserLogin+Password (agent), else CustomerUserLogin+Password."""
     try:
         caller = _caller(context, data)
-        return access.load_principal(context.application.uow, caller)
+        return principals.load_principal(context.application.uow, caller)
     except (AuthenticationError, LoginThrottledError, PermissionDeniedError) as error:
         raise context.fail("AuthFail", f"Authorization failing! ({error.message})") from error
 
@@ -247,7 +247,9 @@ def field_values(context: Context, data: Data) -> dict[str, Value]:
     return values
 
 
-def article_effect(context: Context, article: Mapping[str, Any], principal: access.Principal) -> AddArticle:
+def article_effect(
+    context: Context, article: Mapping[str, Any], principal: principals.Principal
+) -> AddArticle:
     if not text(article.get("Subject")):
         raise context.fail("MissingParameter", "Article->Subject parameter is missing!")
     if "Body" not in article:
@@ -413,7 +415,7 @@ def _run(context: Context, call: Callable[[], Ticket]) -> Ticket:
 
 
 def _answer(
-    context: Context, principal: access.Principal, ticket: Ticket, lookups: Lookups, *, new_article: bool
+    context: Context, principal: principals.Principal, ticket: Ticket, lookups: Lookups, *, new_article: bool
 ) -> dict[str, Any]:
     answer: dict[str, Any] = {"TicketID": str(ticket.id), "TicketNumber": ticket.number}
     articles = access.list_articles(context.application.uow, principal, ticket.id)
@@ -449,7 +451,7 @@ def ticket_get(context: Context, data: Data) -> dict[str, Any]:
 
 
 def _articles(
-    context: Context, principal: access.Principal, ticket_id: int, data: Data, lookups: Lookups
+    context: Context, principal: principals.Principal, ticket_id: int, data: Data, lookups: Lookups
 ) -> list[dict[str, Any]]:
     articles = access.list_articles(context.application.uow, principal, ticket_id)
     senders = set(as_list(data.get("ArticleSenderType")))

@@ -21,7 +21,7 @@ from ticketflow.domain.catalog import DynamicFieldType
 from ticketflow.domain.errors import DefinitionError, InvalidInputError, Problem
 from ticketflow.domain.references import ReferenceKind
 from ticketflow.usecases import process_import
-from ticketflow.usecases.access import require_admin
+from ticketflow.usecases.principals import require_admin
 from ticketflow.usecases.process_import import FieldToCreate, ImportPreview, ImportRequest, QueueToCreate
 from ticketflow.web.ui.admin_process_pages import processes_page
 from ticketflow.web.ui.core import AgentForm, SignedInForm, Ui, redirect

@@ -19,7 +19,7 @@ from ticketflow.domain.diff import ChangeKind, ElementChange, diagram_marks, uni
 from ticketflow.domain.errors import DefinitionError, InvalidInputError
 from ticketflow.domain.formats.bpmn_xml import process_to_bpmn
 from ticketflow.usecases import process_versions, processes
-from ticketflow.usecases.access import require_admin
+from ticketflow.usecases.principals import require_admin
 from ticketflow.web.ui.admin_process_pages import process_page
 from ticketflow.web.ui.core import AgentForm, AgentSession, Ui, redirect
 from ticketflow.web.ui.diagram import Badge, process_diagram

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ticketflow.domain.errors import DefinitionError
 from ticketflow.usecases import processes
-from ticketflow.usecases.access import require_admin
+from ticketflow.usecases.principals import require_admin
 from ticketflow.web.routing import add_routes
 from ticketflow.web.ui import admin_process_import, admin_process_versions
 from ticketflow.web.ui.admin_process_pages import process_page, processes_page

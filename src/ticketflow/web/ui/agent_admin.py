@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ticketflow.domain.errors import InvalidInputError, NotFoundError
-from ticketflow.usecases.access import Principal, require_admin
 from ticketflow.usecases.admin import list_records
 from ticketflow.usecases.catalog_records import NotificationTemplate, record_key
 from ticketflow.usecases.notification_templates import PLACEHOLDERS
+from ticketflow.usecases.principals import Principal, require_admin
 from ticketflow.web.ui.admin_catalog import (
     SECTION_BY_SLUG,
     SECTIONS,

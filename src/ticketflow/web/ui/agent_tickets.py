@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse
 
 from ticketflow.domain.positions import PositionStatus
 from ticketflow.domain.tickets import Ticket
-from ticketflow.usecases import access
-from ticketflow.usecases.access import Principal
+from ticketflow.usecases import access, dialog_access
 from ticketflow.usecases.admin import list_records
 from ticketflow.usecases.catalog_records import Queue
+from ticketflow.usecases.principals import Principal
 from ticketflow.usecases.records import TicketOrder, TicketQuery
 from ticketflow.web.ui.attachment_pages import files_by_article
 from ticketflow.web.ui.core import AgentSession, Ui
@@ -110,7 +110,9 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/tickets/{ticket_id}", response_class=HTMLResponse)
     def zoom(request: Request, session: AgentSession, ticket_id: int) -> HTMLResponse:
-        view = access.show_ticket(ui.application.reader, ui.application.runtime, session.principal, ticket_id)
+        view = dialog_access.show_ticket(
+            ui.application.reader, ui.application.runtime, session.principal, ticket_id
+        )
         ticket = view.ticket
         return ui.render(
             request,
@@ -162,7 +164,7 @@ def _actionable(ui: Ui, principal: Principal) -> list[tuple[Ticket, str]]:
     )
     application = ui.application
     found = []
-    for ticket, _dialogs in access.actionable_tickets(
+    for ticket, _dialogs in dialog_access.actionable_tickets(
         application.reader, application.runtime, principal, waiting
     ):
         position = ticket.process

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from ticketflow.domain.effects import AddArticle
 from ticketflow.domain.errors import InvalidInputError
 from ticketflow.usecases import attachments
-from ticketflow.usecases.access import Principal
+from ticketflow.usecases.principals import Principal
 from ticketflow.usecases.records import Attachment, NewAttachment
 from ticketflow.web.api.tickets import download
 from ticketflow.web.ui.core import (

@@ -29,8 +29,8 @@ from ticketflow.domain.errors import (
     PermissionDeniedError,
     TicketflowError,
 )
-from ticketflow.usecases.access import Principal, load_principal
 from ticketflow.usecases.auth import session_caller
+from ticketflow.usecases.principals import Principal, load_principal
 from ticketflow.web.deps import role_grants_of
 from ticketflow.web.routing import LiteralPrefixRoute
 from ticketflow.web.ui.session import CSRF_FIELD, Session, auth_of, csrf_matches, session_cookie

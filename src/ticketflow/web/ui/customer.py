@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ticketflow.domain.definitions import Interface
-from ticketflow.usecases import access
+from ticketflow.usecases import access, dialog_access
 from ticketflow.usecases.records import TicketOrder, TicketQuery
 from ticketflow.web.ui.attachment_pages import files_by_article
 from ticketflow.web.ui.core import CustomerForm, CustomerSession, Ui
@@ -66,7 +66,9 @@ def router(ui: Ui) -> APIRouter:
 
     @routes.get("/tickets/{ticket_id}", response_class=HTMLResponse)
     def zoom(request: Request, session: CustomerSession, ticket_id: int) -> HTMLResponse:
-        view = access.show_ticket(ui.application.reader, ui.application.runtime, session.principal, ticket_id)
+        view = dialog_access.show_ticket(
+            ui.application.reader, ui.application.runtime, session.principal, ticket_id
+        )
         ticket = view.ticket
         widget = process_widget(ui, ticket, view)
         return ui.render(

@@ -12,7 +12,7 @@ from ticketflow.domain.definitions import ActivityDialog, Interface, ProcessStat
 from ticketflow.domain.dialogs import DialogInputError, apply_submission, available_dialogs
 from ticketflow.domain.errors import NotFoundError, Problem
 from ticketflow.domain.tickets import Ticket
-from ticketflow.usecases import access
+from ticketflow.usecases import access, dialog_access
 from ticketflow.usecases.processes import list_processes, load_process
 from ticketflow.usecases.tickets import TicketInput
 from ticketflow.web.ui.core import SignedInForm, Ui, redirect
@@ -81,8 +81,8 @@ def dialog_page(
 ) -> HTMLResponse:
     """The dialog's form; refused (403 naming the permission or the lock, 404 when not offered) like
     its submit, so that nobody fills in a form that cannot be sent. Opening a dialog with RequiredLock
-    on an unlocked ticket locks it to the agent (``access.open_dialog``); the page says so."""
-    opened = access.open_dialog(
+    on an unlocked ticket locks it to the agent (``dialog_access.open_dialog``); the page says so."""
+    opened = dialog_access.open_dialog(
         ui.application.uow,
         ui.application.runtime,
         session.principal,
@@ -110,14 +110,14 @@ def dialog_submit(
     template: str,
     zoom_prefix: str,
 ) -> Response:
-    ticket, dialog = access.permitted_dialog(
+    ticket, dialog = dialog_access.permitted_dialog(
         ui.application.reader, ui.application.runtime, posted.principal, ticket_id, dialog_key
     )
     catalog = ui.catalog()
     submitted = submitted_values(dialog, posted.form, catalog)
     version = posted.text("version")
     try:
-        access.submit_permitted_dialog(
+        dialog_access.submit_permitted_dialog(
             ui.application.uow,
             ui.application.runtime,
             posted.principal,
@@ -148,7 +148,7 @@ def ticket_field_check(
 ) -> HTMLResponse:
     """One field of a ticket's dialog form checked as its submit would (after the same permission
     checks as the form); see ``_checked_field``."""
-    ticket, dialog = access.permitted_dialog(
+    ticket, dialog = dialog_access.permitted_dialog(
         ui.application.reader, ui.application.runtime, posted.principal, ticket_id, dialog_key
     )
     return _checked_field(ui, request, posted, dialog, ticket)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ticketflow.domain.errors import ConflictError, DefinitionError, InvalidInputError, Problem
 from ticketflow.usecases import modeler, processes
-from ticketflow.usecases.access import require_admin
+from ticketflow.usecases.principals import require_admin
 from ticketflow.web.ui.core import AgentForm, AgentSession, SignedInForm, Ui
 from ticketflow.web.ui.modeler_panel import add_panel_routes
 

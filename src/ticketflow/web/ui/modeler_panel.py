@@ -17,10 +17,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from ticketflow.domain.errors import ConflictError, InvalidInputError
 from ticketflow.usecases import modeler_panel
-from ticketflow.usecases.access import require_admin
 from ticketflow.usecases.modeler_build import PanelInputError
 from ticketflow.usecases.modeler_inputs import ElementInput
 from ticketflow.usecases.modeler_panel import PanelElement, PanelOptions
+from ticketflow.usecases.principals import require_admin
 from ticketflow.web.ui.core import AgentForm, AgentSession, Ui
 from ticketflow.web.ui.modeler_form import apply_op, fill_declared, read_input
 

@@ -19,7 +19,6 @@ from ticketflow.bootstrap import monitoring_reader
 from ticketflow.domain.definitions import Process
 from ticketflow.domain.errors import InvalidInputError, NotFoundError
 from ticketflow.usecases import access, processes
-from ticketflow.usecases.access import require_agent
 from ticketflow.usecases.monitoring import (
     ProcessMonitoring,
     daily_counts,
@@ -27,6 +26,7 @@ from ticketflow.usecases.monitoring import (
     per_activity,
 )
 from ticketflow.usecases.monitoring_records import ActivityCounts, Dwell
+from ticketflow.usecases.principals import require_agent
 from ticketflow.usecases.records import TicketOrder, TicketQuery
 from ticketflow.web.ui.core import AgentSession, Ui
 from ticketflow.web.ui.diagram import Badge, Diagram, process_diagram

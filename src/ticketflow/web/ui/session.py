@@ -1,5 +1,5 @@
 """Who is signed in to the pages: the sign-in use cases' server-side sessions (``usecases/auth.py``) in
-an HttpOnly cookie, the caller's permissions (``usecases/access.py``), and CSRF tokens for forms."""
+an HttpOnly cookie, the caller's permissions (``usecases/principals.py``), and CSRF tokens for forms."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 
-from ticketflow.usecases.access import Principal
 from ticketflow.usecases.auth import COOKIE_OPTIONS, SESSION_COOKIE, Auth
 from ticketflow.usecases.auth_records import SessionRecord
 from ticketflow.usecases.callers import Caller
+from ticketflow.usecases.principals import Principal
 from ticketflow.web.deps import auth_of
 
 # The sign-in form has no session yet: a double-submit cookie carries its CSRF token instead.

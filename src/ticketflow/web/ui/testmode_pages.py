@@ -27,7 +27,8 @@ from ticketflow.domain.simulation import (
 )
 from ticketflow.domain.tickets import Value
 from ticketflow.usecases import processes, scenarios
-from ticketflow.usecases.access import check_ticket, require_admin
+from ticketflow.usecases.access import check_ticket
+from ticketflow.usecases.principals import require_admin
 from ticketflow.usecases.scenarios import ScenarioResult
 from ticketflow.usecases.test_inputs import TestInput, parse_test_input
 from ticketflow.usecases.testmode import (
