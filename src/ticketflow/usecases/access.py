@@ -58,13 +58,15 @@ def keys_on(
     )
 
 
-def _guarded(
+def guarded_ticket(
     uow: UnitOfWork,
     principal: Principal,
     ticket_id: int,
     key: str = "ro",
     records: CatalogReads | None = None,
 ) -> tuple[Ticket, frozenset[str]]:
+    """The ticket and the caller's permission keys on it, in ``uow``; NotFoundError when it does not
+    exist or the caller may not see it, PermissionDeniedError when ``key`` is not among the keys."""
     ticket = uow.tickets.find(ticket_id)
     keys = keys_on(uow, principal, ticket, records) if ticket is not None else frozenset()
     if ticket is None or not keys:
@@ -82,13 +84,13 @@ def check_ticket(
 ) -> Ticket:
     """The ticket, if the principal holds ``key`` on it; NotFoundError if it may not see it at all."""
     with uow_factory() as uow:
-        return _guarded(uow, principal, ticket_id, key)[0]
+        return guarded_ticket(uow, principal, ticket_id, key)[0]
 
 
 def list_articles(uow_factory: UnitOfWorkFactory, principal: Principal, ticket_id: int) -> list[Article]:
     """The ticket's articles; a customer gets only those visible to customers."""
     with uow_factory() as uow:
-        _guarded(uow, principal, ticket_id)
+        guarded_ticket(uow, principal, ticket_id)
         return [
             a
             for a in uow.tickets.list_articles(ticket_id)
@@ -102,7 +104,7 @@ def ticket_history(
     """The history, for agents only (as OTOBO's TicketHistoryGet)."""
     require_agent(principal)
     with uow_factory() as uow:
-        _guarded(uow, principal, ticket_id)
+        guarded_ticket(uow, principal, ticket_id)
         return list(uow.tickets.list_history(ticket_id))
 
 
@@ -222,7 +224,7 @@ def start_process(
     require_scope(principal, "write")
     require_agent(principal)
     with (reader or uow_factory)() as uow:
-        _guarded(uow, principal, ticket_id, "rw", records=runtime.records)
+        guarded_ticket(uow, principal, ticket_id, "rw", records=runtime.records)
     return tickets.start_process(uow_factory, runtime, key, ticket_id, caller=principal.caller, now=now)
 
 
@@ -287,7 +289,7 @@ def update_ticket(
     state → ``close``; dynamic fields and other attributes → ``rw``. Customers may only add articles."""
     require_scope(principal, "write")
     with uow_factory() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
+        ticket, keys = guarded_ticket(uow, principal, ticket_id, records=runtime.records)
         if principal.is_customer and values:
             raise PermissionDeniedError("customers may only add articles to their tickets")
         closing = frozenset(

@@ -21,7 +21,7 @@ from ticketflow.domain.errors import NotFoundError, PermissionDeniedError
 from ticketflow.domain.permissions import holds
 from ticketflow.domain.tickets import Ticket
 from ticketflow.usecases import dialogs, tickets
-from ticketflow.usecases.access import Submitted, _guarded, check_ticket, keys_on
+from ticketflow.usecases.access import Submitted, check_ticket, guarded_ticket, keys_on
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.principals import Principal, require_scope
 from ticketflow.usecases.runtime import ProcessRuntime
@@ -63,7 +63,7 @@ def available_dialogs(
     """The dialogs of the ticket's activity that the principal may submit (interface, permission,
     required lock)."""
     with uow_factory() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
+        ticket, keys = guarded_ticket(uow, principal, ticket_id, records=runtime.records)
     if offered is None:
         offered = dialogs.list_ticket_dialogs(uow_factory, runtime, ticket_id, principal.caller)
     return tuple(d for d in offered if _dialog_permitted(principal, d, ticket, keys))
@@ -99,7 +99,7 @@ def permitted_dialog(
     to the principal's interface; PermissionDeniedError naming the reason (the dialog's permission or
     its required lock) when it is offered but not to this agent. One unit of work: no writes."""
     with uow_factory() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
+        ticket, keys = guarded_ticket(uow, principal, ticket_id, records=runtime.records)
         offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
     dialog = next((d for d in offered if d.key == dialog_key), None)
     if dialog is None:
@@ -209,7 +209,7 @@ def submit_dialog(
     ``reader`` when given (a read-only unit of work)."""
     require_scope(principal, "write")
     with (reader or uow_factory)() as uow:
-        ticket, keys = _guarded(uow, principal, ticket_id, records=runtime.records)
+        ticket, keys = guarded_ticket(uow, principal, ticket_id, records=runtime.records)
         offered = dialogs.dialogs_of(uow, runtime, ticket, principal.caller)
     dialog = next((d for d in offered if d.key == dialog_key), None)
     if dialog is not None and not principal.is_customer:
