@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from ticketflow.config import Settings
+from ticketflow.db.backup import BackupResult, back_up
 from ticketflow.db.connect import create_engine_for
 from ticketflow.db.migrate import upgrade
 from ticketflow.db.monitoring_repository import SqlMonitoringReader
@@ -70,6 +72,11 @@ def migrate_database(settings: Settings) -> None:
             uow.commit()
     finally:
         application.close()
+
+
+def back_up_database(settings: Settings, target: Path, *, replace: bool = False) -> BackupResult:
+    """A consistent copy of the SQLite database, taken while everything keeps running (db.backup)."""
+    return back_up(settings.database_url, target, replace=replace)
 
 
 def monitoring_reader(application: Application) -> MonitoringReader:

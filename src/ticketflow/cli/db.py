@@ -1,4 +1,4 @@
-"""Operations commands: ``db migrate``, ``demo load`` and ``serve``."""
+"""Operations commands: ``db migrate``, ``db backup``, ``demo load`` and ``serve``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ticketflow.bootstrap import migrate_database
+from ticketflow.bootstrap import back_up_database, migrate_database
 from ticketflow.cli import output
 from ticketflow.cli.context import now, open_application, settings_of
 
@@ -27,6 +27,20 @@ def migrate(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     migrate_database(settings)
     output.line(f"database ready: {settings.database_url}")
+
+
+@db_app.command("backup")
+def backup(
+    ctx: typer.Context,
+    target: Annotated[Path, typer.Argument(help="The file to write the copy to.", show_default=False)],
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite TARGET if it exists.")] = False,
+) -> None:
+    """Copy the SQLite database to TARGET, consistent as of one moment, while the server and the
+    worker keep running; the copy is checked before it takes TARGET's name. On PostgreSQL use
+    PostgreSQL's own tools (pg_dump)."""
+    result = back_up_database(settings_of(ctx), target, replace=replace)
+    megabytes = result.size_bytes / 1_000_000
+    output.line(f"backup written: {result.path} ({megabytes:.1f} MB, {result.tickets:,} tickets)")
 
 
 @demo_app.command("load")
