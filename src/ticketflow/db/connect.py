@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
+from ticketflow.db.kept_connections import keep_connections
 from ticketflow.db.prepared import (
     PENDING_NOTIFICATIONS,
     PENDING_WRITES,
@@ -132,6 +133,8 @@ def _sqlite_engine(url: str) -> Engine:
         options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     else:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # Room for the connections threads keep (kept_connections.py) and for those taken besides.
+        options = {"pool_size": 10, "max_overflow": 20}
     engine = create_engine(url, json_serializer=json_text, json_deserializer=json_value, **options)
     event.listen(engine, "connect", _configure_sqlite_connection)
     # One writer at a time: threads and processes queue for their turn (sqlite_writer_lock.py)
@@ -145,6 +148,7 @@ def _sqlite_engine(url: str) -> Engine:
         event.listen(engine, "commit", lambda _connection: checkpointer.note_commit())
         event.listen(engine, "engine_disposed", lambda _engine: _closed(checkpointer, writer))
         _CHECKPOINTERS[engine] = checkpointer
+        keep_connections(engine)
     return engine
 
 

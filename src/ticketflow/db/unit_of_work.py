@@ -15,6 +15,7 @@ from ticketflow.db.catalog_repository import SqlCatalogRepository
 from ticketflow.db.connect import SQLITE_READ_ONLY
 from ticketflow.db.incident_repository import SqlIncidentRepository
 from ticketflow.db.job_repository import SqlJobQueue
+from ticketflow.db.kept_connections import KeptConnections, kept_connections
 from ticketflow.db.prepared import batch, flush_writes, notifications_pending, writes_pending
 from ticketflow.db.process_repository import SqlProcessRepository
 from ticketflow.db.scenario_repository import SqlScenarioRepository
@@ -30,16 +31,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-# How a read-only unit of work reads. SQLite: a deferred BEGIN, which does not queue behind writers.
-# PostgreSQL: no transaction at all. At READ COMMITTED each statement takes its own snapshot inside a
-# transaction too, so nothing is lost, and two round trips are saved (BEGIN, and the ROLLBACK at the
-# end, at which psycopg also forgets, and deallocates, every statement it had prepared on the
-# connection: pages and API calls, which read before they write, had every statement parsed and
-# planned again on each request).
-_READ_ONLY_OPTIONS: dict[str, dict[str, object]] = {
-    "sqlite": {SQLITE_READ_ONLY: True},
-    "postgresql": {"isolation_level": "AUTOCOMMIT"},
-}
+def _set_read_only(connection: Connection, read_only: bool) -> None:
+    """How a read-only unit of work reads. SQLite: a deferred BEGIN, which does not queue behind
+    writers. PostgreSQL: no transaction at all. At READ COMMITTED each statement takes its own
+    snapshot inside a transaction too, so nothing is lost, and two round trips are saved (BEGIN, and
+    the ROLLBACK at the end, at which psycopg also forgets, and deallocates, every statement it had
+    prepared on the connection: pages and API calls, which read before they write, had every
+    statement parsed and planned again on each request)."""
+    if connection.dialect.name == "sqlite":
+        # Set in place, and a thread's kept connection keeps it (kept_connections.py): set or
+        # cleared whenever it differs from what this unit of work needs.
+        if connection.get_execution_options().get(SQLITE_READ_ONLY, False) != read_only:
+            connection.execution_options(**{SQLITE_READ_ONLY: read_only})
+    elif read_only:
+        # A connection from the pool, which resets the isolation level when it is given back.
+        connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 _REPOSITORIES = ("tickets", "catalog", "processes", "jobs", "incidents", "auth", "attachments", "scenarios")
@@ -68,13 +74,15 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._system_id = system_id
         self._connection: Connection | None = None
+        self._keeper: KeptConnections | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._connection is not None:
             raise TicketflowError("a unit of work cannot be nested in itself")
-        connection = self._engine.connect()
-        if self._read_only:
-            connection = connection.execution_options(**_READ_ONLY_OPTIONS[connection.dialect.name])
+        keeper = kept_connections(self._engine)
+        connection = keeper.take() if keeper is not None else self._engine.connect()
+        _set_read_only(connection, self._read_only)
+        self._keeper = keeper
         self._connection = connection
         return self
 
@@ -121,7 +129,10 @@ class SqlUnitOfWork:
         try:
             connection.rollback()  # a no-op after commit(), and without a transaction (autocommit)
         finally:
-            connection.close()
+            if self._keeper is not None:
+                self._keeper.give_back(connection)
+            else:
+                connection.close()
             self._connection = None
             for name in _REPOSITORIES:  # made on this block's connection: the next block makes its own
                 self.__dict__.pop(name, None)

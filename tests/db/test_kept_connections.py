@@ -1,0 +1,187 @@
+"""Each thread keeps its SQLite connection between units of work; nested units of work, threads
+beyond the limit, ended threads, broken connections, a disposed engine and a forked child all still
+get a connection that works, and none is left open behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine
+
+from ticketflow.db.connect import SQLITE_READ_ONLY, create_engine_for
+from ticketflow.db.kept_connections import KeptConnections, kept_connections
+from ticketflow.db.seed import seed_defaults
+from ticketflow.db.unit_of_work import SqlUnitOfWork
+from ticketflow.usecases.records import NewTicket
+
+
+def _seeded_engine(url: str) -> Engine:
+    engine = create_engine_for(url)
+    with SqlUnitOfWork(engine) as uow:
+        seed_defaults(uow)
+        uow.commit()
+    return engine
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    engine = _seeded_engine(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+def _keeper(engine: Engine) -> KeptConnections:
+    keeper = kept_connections(engine)
+    assert keeper is not None
+    return keeper
+
+
+def _driver(connection: Connection) -> Any:
+    return connection.connection.driver_connection
+
+
+def _add_ticket(engine: Engine) -> int:
+    with SqlUnitOfWork(engine) as uow:
+        ticket_id = uow.tickets.add(NewTicket("t", "Raw", "new", "3 normal", "root@localhost")).id
+        uow.commit()
+    return ticket_id
+
+
+def test_a_thread_uses_the_same_connection_for_its_units_of_work(sqlite_engine: Engine) -> None:
+    drivers = []
+    for _ in range(3):
+        with SqlUnitOfWork(sqlite_engine) as uow:
+            drivers.append(_driver(uow.connection))
+            uow.tickets.add(NewTicket("t", "Raw", "new", "3 normal", "root@localhost"))
+            uow.commit()
+    assert drivers[0] is drivers[1] is drivers[2]
+    assert sqlite_engine.pool.checkedout() == 1  # the kept one, between units of work too
+    assert _keeper(sqlite_engine).kept_count() == 1
+
+
+def test_a_nested_unit_of_work_gets_a_connection_of_its_own(sqlite_engine: Engine) -> None:
+    ticket_id = _add_ticket(sqlite_engine)
+    with SqlUnitOfWork(sqlite_engine) as outer:
+        outer_driver = _driver(outer.connection)
+        with SqlUnitOfWork(sqlite_engine, read_only=True) as inner:
+            assert _driver(inner.connection) is not outer_driver
+            assert inner.tickets.get(ticket_id).id == ticket_id
+        outer.tickets.get(ticket_id)
+    assert sqlite_engine.pool.checkedout() == 1  # the nested one went back to the pool
+    with SqlUnitOfWork(sqlite_engine) as again:
+        assert _driver(again.connection) is outer_driver
+
+
+def test_read_only_is_set_and_cleared_on_the_kept_connection(sqlite_engine: Engine) -> None:
+    ticket_id = _add_ticket(sqlite_engine)
+    with SqlUnitOfWork(sqlite_engine, read_only=True) as reader:
+        reader.tickets.get(ticket_id)
+        assert reader.connection.get_execution_options()[SQLITE_READ_ONLY] is True
+    # The next writer on the same connection takes the write lock (BEGIN IMMEDIATE) again.
+    with SqlUnitOfWork(sqlite_engine) as writer:
+        assert writer.connection.get_execution_options()[SQLITE_READ_ONLY] is False
+        added = writer.tickets.add(NewTicket("t2", "Raw", "new", "3 normal", "root@localhost")).id
+        assert _driver(writer.connection).in_transaction
+        writer.commit()
+    with SqlUnitOfWork(sqlite_engine, read_only=True) as reader:
+        assert reader.tickets.get(added).title == "t2"
+
+
+def test_threads_keep_their_own_connections_up_to_the_limit(sqlite_engine: Engine) -> None:
+    keeper = _keeper(sqlite_engine)
+    keeper._limit = 2  # a small limit, to reach it with three threads
+    release = threading.Event()
+    entered = threading.Barrier(4)
+    drivers: dict[int, object] = {}
+
+    def work(index: int) -> None:
+        with SqlUnitOfWork(sqlite_engine, read_only=True) as uow:
+            drivers[index] = _driver(uow.connection)
+            entered.wait(timeout=10)
+            release.wait(timeout=10)
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(3)]
+    for thread in threads:
+        thread.start()
+    entered.wait(timeout=10)
+    assert keeper.kept_count() == 2  # the third thread took one from the pool
+    assert len({id(driver) for driver in drivers.values()}) == 3
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert sqlite_engine.pool.checkedout() == 2  # the two kept ones; the third went back
+
+
+def test_the_connection_of_an_ended_thread_is_closed_when_its_place_is_needed(sqlite_engine: Engine) -> None:
+    keeper = _keeper(sqlite_engine)
+    keeper._limit = 1
+    ended = threading.Thread(target=_add_ticket, args=(sqlite_engine,))
+    ended.start()
+    ended.join()
+    assert keeper.kept_count() == 1
+    assert sqlite_engine.pool.checkedout() == 1
+    _add_ticket(sqlite_engine)  # this thread's turn: the ended thread's place is free
+    assert keeper.kept_count() == 1
+    assert sqlite_engine.pool.checkedout() == 1  # the ended thread's connection went back
+
+
+def test_a_broken_kept_connection_is_replaced(sqlite_engine: Engine) -> None:
+    with SqlUnitOfWork(sqlite_engine) as uow:
+        broken = uow.connection
+    broken.invalidate()
+    ticket_id = _add_ticket(sqlite_engine)
+    with SqlUnitOfWork(sqlite_engine, read_only=True) as uow:
+        assert uow.connection is not broken
+        assert uow.tickets.get(ticket_id).id == ticket_id
+
+
+def test_dispose_closes_the_kept_connections_so_the_wal_is_folded_in(sqlite_url: str) -> None:
+    engine = _seeded_engine(sqlite_url)
+    _add_ticket(engine)
+    with SqlUnitOfWork(engine) as uow:
+        kept = _driver(uow.connection)
+    engine.dispose()
+    with pytest.raises(Exception, match="closed"):
+        kept.execute("SELECT 1")
+    assert _keeper(engine).kept_count() == 0
+    wal = Path(sqlite_url.removeprefix("sqlite:///") + "-wal")
+    assert not wal.exists()  # the last connection closed checkpointed it
+
+
+def test_a_connection_in_use_while_the_engine_is_disposed_is_closed_when_given_back(sqlite_url: str) -> None:
+    engine = _seeded_engine(sqlite_url)
+    with SqlUnitOfWork(engine) as uow:
+        driver = _driver(uow.connection)
+        engine.dispose()
+        uow.tickets.add(NewTicket("t", "Raw", "new", "3 normal", "root@localhost"))
+        uow.commit()  # still usable until the unit of work ends
+    with pytest.raises(Exception, match="closed"):
+        driver.execute("SELECT 1")
+    _add_ticket(engine)  # the engine goes on, on a new pool and a newly kept connection
+    engine.dispose()
+
+
+def _child_adds_a_ticket(engine: Engine, results: Any) -> None:
+    keeper = _keeper(engine)
+    results.put(keeper.kept_count())
+    results.put(_add_ticket(engine))
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
+def test_a_forked_child_does_not_use_its_parents_connection(sqlite_engine: Engine) -> None:
+    first = _add_ticket(sqlite_engine)
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_child_adds_a_ticket, args=(sqlite_engine, results))
+    child.start()
+    kept_in_child, added_in_child = results.get(timeout=30), results.get(timeout=30)
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    assert kept_in_child == 0  # the parent's connection was not inherited for use
+    assert added_in_child == first + 1
+    assert _add_ticket(sqlite_engine) == first + 2  # the parent's kept connection is still good
