@@ -51,3 +51,15 @@ def test_a_dialog_not_offered_is_a_one_line_error(deployed: Run, tmp_path: Path)
     result = deployed("process", "test", "cli-approval", "--ticket", str(path), ok=False)
     assert "dialog 'nope' is not offered" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_ticket_file_that_is_not_an_object_is_named_as_the_test_ticket(
+    deployed: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "list.json"
+    path.write_text("[1, 2]")
+    result = deployed("process", "test", "cli-approval", "--ticket", str(path), ok=False)
+    assert (
+        f"{path}: is not a test ticket (expected a JSON object or YAML mapping at the top)" in result.output
+    )
+    assert "Traceback" not in result.output

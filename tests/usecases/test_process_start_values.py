@@ -75,3 +75,21 @@ def test_a_value_the_start_dialog_agrees_with_or_leaves_alone_is_kept(
     with store() as uow:
         ticket = uow.tickets.get(ticket_id)
     assert (ticket.title, ticket.type) == ("Two monitors", "Unclassified")
+
+
+def test_a_ticket_for_a_process_never_imported_is_refused_as_unknown(
+    store: Store, runtime: ProcessRuntime
+) -> None:
+    with pytest.raises(InvalidInputError, match="process 'purchase-request' does not exist") as raised:
+        _create(store, runtime, {})
+    assert raised.value.field == "process"
+    assert _ticket_count(store) == 0
+
+
+def test_a_ticket_for_a_process_imported_but_not_deployed_says_to_deploy(
+    store: Store, runtime: ProcessRuntime
+) -> None:
+    import_process(store, runtime, read_process("purchase_request.json"), imported_by="admin", now=NOW)
+    with pytest.raises(InvalidInputError, match="has no deployed version \\(deploy it first\\)"):
+        _create(store, runtime, {})
+    assert _ticket_count(store) == 0

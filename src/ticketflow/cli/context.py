@@ -84,16 +84,17 @@ def collect_values(items: Sequence[str], option: str) -> dict[str, str | tuple[s
     return values
 
 
-def read_document(path: Path) -> dict[str, Any]:
+def read_document(path: Path, what: str = "a process document") -> dict[str, Any]:
     """A JSON or YAML document from a file: by extension (``.json``, ``.yml``/``.yaml``), else by content.
 
-    CliInputError naming the file (and line/column) if it is missing, unreadable or not a mapping."""
+    CliInputError naming the file (and line/column) if it is missing, unreadable or not a mapping
+    (saying that it is not ``what``)."""
     text = read_text(path)
     suffix = path.suffix.lower()
     as_json = suffix == ".json" or (suffix not in (".yml", ".yaml") and text.lstrip().startswith("{"))
     document = _parse_json(path, text) if as_json else _parse_yaml(path, text)
     if not isinstance(document, dict):
-        raise CliInputError(str(path), "is not a process document (expected a mapping at the top)")
+        raise CliInputError(str(path), f"is not {what} (expected a JSON object or YAML mapping at the top)")
     return document
 
 

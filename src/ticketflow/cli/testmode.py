@@ -68,7 +68,9 @@ def run_test(
         _run_suite(ctx, _source(process, version, draft), as_json)
         return
     test_input = (
-        parse_test_input(read_document(ticket)) if ticket else TestInput({}, parse_test_input({}).scenario)
+        parse_test_input(read_document(ticket, "a test ticket"))
+        if ticket
+        else TestInput({}, parse_test_input({}).scenario)
     )
     source = _source(process, version, draft)
     with open_application(ctx) as application:
@@ -166,7 +168,11 @@ def scenarios(
             acting.require_admin(who)
         if import_file is not None:
             imported = scenario_cases.import_scenarios(
-                application.uow, key, read_document(import_file), saved_by=who.login, now=now()
+                application.uow,
+                key,
+                read_document(import_file, "a scenarios document"),
+                saved_by=who.login,
+                now=now(),
             )
             output.line(f"process {key}: {len(imported)} scenario(s) saved")
             return

@@ -30,7 +30,7 @@ def import_command(
     ],
 ) -> None:
     """Register a web service from FILE (refused if its config is unusable or holds a secret)."""
-    document = read_document(file)
+    document = read_document(file, "a web service document")
     with open_application(ctx) as application:
         service = webservices.import_web_service(application.uow, document)
     invokers = ", ".join(sorted(service.invokers)) or "no invokers"

@@ -133,6 +133,8 @@ def _startable_version(
 ) -> tuple[Process, int]:
     latest = uow.processes.find_latest_version(key)
     if latest is None:
+        if uow.processes.find_draft(key) is None:
+            raise InvalidInputError(f"process '{key}' does not exist", field="process")
         raise InvalidInputError(f"process '{key}' has no deployed version (deploy it first)", field="process")
     process = runtime.load_version(uow, key, latest.version).version.process
     if process.state is not ProcessState.ACTIVE:
