@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from cli_support import Run, error_lines
+from cli_support import APPROVAL, Run, error_lines
 
 
 @pytest.fixture
@@ -64,11 +64,11 @@ def test_daily_counts_starts_and_completions_of_today(two_tickets: Run) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["show", "nothing-here"], "process 'nothing-here' has no deployed version"),
+        (["show", "nothing-here"], "process 'nothing-here' does not exist"),
         (["show", "cli-approval", "--version", "9"], "process 'cli-approval' has no version 9"),
         (["show", "cli-approval", "--version", "0"], "--version: '0' is not a version number"),
         (["daily", "--days", "0"], "--days: must be between 1 and 366"),
-        (["daily", "--process", "nothing-here"], "process 'nothing-here' has no deployed version"),
+        (["daily", "--process", "nothing-here"], "process 'nothing-here' does not exist"),
     ],
 )
 def test_bad_input_is_one_clear_line(deployed: Run, args: list[str], expected: str) -> None:
@@ -94,3 +94,9 @@ def test_an_unknown_time_zone_is_one_clear_line(deployed: Run, monkeypatch: pyte
     [line] = error_lines(deployed("monitoring", "daily", ok=False))
     assert "time_zone" in line
     assert "'Mars/Olympus_Mons' is not an IANA time zone" in line
+
+
+def test_a_process_imported_but_never_deployed_is_told_apart_from_an_unknown_one(fields: Run) -> None:
+    fields("process", "import", str(APPROVAL))
+    failed = fields("monitoring", "show", "cli-approval", ok=False)
+    assert error_lines(failed) == ["error: process 'cli-approval' has no deployed version"]

@@ -29,6 +29,7 @@ from ticketflow.usecases.monitoring_records import (
 )
 from ticketflow.usecases.principals import Principal, require_agent
 from ticketflow.usecases.runtime import ProcessRuntime
+from ticketflow.usecases.undeployed import undeployed_reason
 
 MAX_DAYS = 366
 
@@ -75,7 +76,7 @@ def monitor_process(
     with uow_factory() as uow:
         versions = tuple(v.version for v in uow.processes.list_versions(process_key))
         if not versions:
-            raise NotFoundError(f"process '{process_key}' has no deployed version")
+            raise NotFoundError(undeployed_reason(uow, process_key))
         if version is not None and version not in versions:
             raise NotFoundError(f"process '{process_key}' has no version {version}")
         # From the runtime's cache of compiled versions: a version never changes once deployed.
@@ -124,7 +125,7 @@ def require_deployed(uow_factory: UnitOfWorkFactory, process_key: str) -> None:
     does not exist would otherwise read as a quiet one)."""
     with uow_factory() as uow:
         if not uow.processes.list_versions(process_key):
-            raise NotFoundError(f"process '{process_key}' has no deployed version")
+            raise NotFoundError(undeployed_reason(uow, process_key))
 
 
 def days_back(now: datetime, days: int, zone: ZoneInfo = UTC_ZONE) -> list[date]:

@@ -21,6 +21,7 @@ from ticketflow.usecases import scenarios
 from ticketflow.usecases.processes import UnitOfWorkFactory, check_process
 from ticketflow.usecases.records import StoredVersion
 from ticketflow.usecases.runtime import ProcessRuntime
+from ticketflow.usecases.undeployed import undeployed_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ def rollback_process(
         draft = uow.processes.find_draft(key)
         latest = uow.processes.find_latest_version(key)
         if draft is None or latest is None:
-            raise NotFoundError(f"process '{key}' has no deployed version")
+            raise NotFoundError(undeployed_reason(uow, key))
         if to_version == latest.version:
             raise InvalidInputError(
                 f"version {to_version} is the latest version; choose an earlier one", field="version"

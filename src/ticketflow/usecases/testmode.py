@@ -31,6 +31,7 @@ from ticketflow.usecases.scenarios import (
     with_customer,
 )
 from ticketflow.usecases.test_inputs import TestInput, parse_test_input, starting_snapshot
+from ticketflow.usecases.undeployed import undeployed_reason
 
 __all__ = [
     "ProcessSource",
@@ -133,7 +134,7 @@ def _load(uow: UnitOfWork, runtime: ProcessRuntime, source: ProcessSource) -> Co
         latest = uow.processes.find_latest_version(source.key)
         if latest is None:
             raise InvalidInputError(
-                f"process '{source.key}' has no deployed version; test a file or the draft", "process"
+                undeployed_reason(uow, source.key, advice="; test a file or the draft"), "process"
             )
         version = latest.version
     return runtime.load_version(uow, source.key, version)

@@ -22,6 +22,7 @@ from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.records import Article, HistoryEntry, NewTicket, TicketQuery
 from ticketflow.usecases.runtime import ProcessRuntime
 from ticketflow.usecases.steps import Actor, run_engine, write_article
+from ticketflow.usecases.undeployed import undeployed_reason
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 Submitted = Mapping[str, str | Sequence[str]]
@@ -133,9 +134,7 @@ def _startable_version(
 ) -> tuple[Process, int]:
     latest = uow.processes.find_latest_version(key)
     if latest is None:
-        if uow.processes.find_draft(key) is None:
-            raise InvalidInputError(f"process '{key}' does not exist", field="process")
-        raise InvalidInputError(f"process '{key}' has no deployed version (deploy it first)", field="process")
+        raise InvalidInputError(undeployed_reason(uow, key, advice=" (deploy it first)"), field="process")
     process = runtime.load_version(uow, key, latest.version).version.process
     if process.state is not ProcessState.ACTIVE:
         raise InvalidInputError(f"process '{key}' is {process.state.value}: no new tickets", field="process")
