@@ -93,3 +93,20 @@ def test_a_ticket_for_a_process_imported_but_not_deployed_says_to_deploy(
     with pytest.raises(InvalidInputError, match="has no deployed version \\(deploy it first\\)"):
         _create(store, runtime, {})
     assert _ticket_count(store) == 0
+
+
+@pytest.mark.usefixtures("deployed")
+def test_a_value_given_beside_the_dialog_for_a_field_it_shows_fills_that_field(
+    store: Store, runtime: ProcessRuntime
+) -> None:
+    ticket = create_ticket(
+        store,
+        runtime,
+        request=TicketInput({"Title": "Two monitors"}),  # as `ticket create --title … --process …`
+        caller=AGENT,
+        now=NOW,
+        process_key="purchase-request",
+        start_values={"DynamicField_Amount": "480"},
+    )
+    with store() as uow:
+        assert uow.tickets.get(ticket.id).title == "Two monitors"

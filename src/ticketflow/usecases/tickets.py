@@ -74,8 +74,9 @@ def create_ticket(
         process, version = (None, 0)
         if process_key is not None:
             process, version = _startable_version(uow, runtime, process_key, caller)
-            start = _start_dialog_values(process, start_values or {}, catalog, caller)
-            _refuse_overruled(values, start, start_values or {}, process, catalog)
+            submitted = _with_shown_fields_given(process, values, start_values or {})
+            start = _start_dialog_values(process, submitted, catalog, caller)
+            _refuse_overruled(values, start, submitted, process, catalog)
             values.update(start)
         ticket = _add_ticket(uow, values, catalog, caller, now)
         if request.article is not None:
@@ -155,6 +156,18 @@ def _start_dialog_values(
     return dict(submission.values)
 
 
+def _with_shown_fields_given(process: Process, given: Mapping[str, Value], submitted: Submitted) -> Submitted:
+    """The start dialog's submission with the values given beside it for fields it shows (a title
+    given as the ticket's title is the dialog's Title); those also submitted keep their submitted value
+    (a different one is refused as given twice)."""
+    dialog = process.start_dialog
+    if dialog is None:
+        return submitted
+    shown = {f.name for f in dialog.fields if f.display is not FieldDisplay.HIDDEN}
+    carried = {name: value for name, value in given.items() if name in shown and name not in submitted}
+    return {**carried, **submitted} if carried else submitted
+
+
 def _refuse_overruled(
     given: Mapping[str, Value],
     start: Mapping[str, Value],
@@ -170,12 +183,8 @@ def _refuse_overruled(
     for name, value in given.items():
         if name not in start or normalise_value(name, value, catalog) == start[name]:
             continue
-        if name in submitted:
-            hint = "it was given twice, with two values: give it once"
-        elif fields.get(name, FieldDisplay.HIDDEN) is not FieldDisplay.HIDDEN:
-            hint = f"give it as a field of that dialog ({name}=…)"
-        else:
-            hint = "leave it out"
+        # A shown field given beside the dialog was submitted to it (_with_shown_fields_given).
+        hint = "it was given twice, with two values: give it once" if name in submitted else "leave it out"
         where = f"its start dialog '{dialog.key}'" if dialog and name in fields else "the default"
         raise InvalidInputError(
             f"process '{process.key}' sets it to {_shown(start[name])} ({where}); {hint}", field=name
