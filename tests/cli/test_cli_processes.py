@@ -64,7 +64,9 @@ def test_export_as_json_and_as_otobo_yaml(deployed: Run, tmp_path: Path) -> None
     [
         (None, "missing.json", "missing.json: no such file"),
         ('{"format": \n  oops}', "bad.json", "bad.json:2:3: invalid JSON"),
-        ("Process:\n  - [unclosed", "bad.yml", "bad.yml:2:14: invalid YAML"),
+        # A bracket left open: the parser stops where the text ends and names where the list began.
+        ("Process:\n  - [unclosed", "bad.yml", "while parsing a flow sequence at 2:5"),
+        ("Process: a: b\n", "worse.yml", "worse.yml:1:11: invalid YAML"),
         ("[1, 2]", "list.json", "is not a process document"),
         ('{"name": "x"}', "odd.json", "error: document: neither a ticketflow process"),
     ],

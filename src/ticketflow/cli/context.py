@@ -20,6 +20,7 @@ import yaml
 from ticketflow.bootstrap import Application, build_application
 from ticketflow.cli.errors import CliInputError
 from ticketflow.config import Settings
+from ticketflow.usecases.yaml_text import load_yaml, yaml_context
 
 # The --as option every command acting on tickets or processes shares (see ticketflow.cli.acting).
 AS_OPTION = typer.Option(
@@ -117,9 +118,9 @@ def _parse_json(path: Path, text: str) -> Any:
 
 def _parse_yaml(path: Path, text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
         problem = getattr(error, "problem", None) or "unreadable"
-        raise CliInputError(where, f"invalid YAML: {problem}") from None
+        raise CliInputError(where, f"invalid YAML: {problem}{yaml_context(error)}") from None

@@ -40,6 +40,7 @@ from ticketflow.usecases.catalog_records import DynamicField, Group, Queue
 from ticketflow.usecases.ports import UnitOfWork
 from ticketflow.usecases.processes import ImportResult, UnitOfWorkFactory, parse_document
 from ticketflow.usecases.runtime import ProcessRuntime
+from ticketflow.usecases.yaml_text import load_yaml, yaml_context
 
 # Kinds of missing things the import page creates; every other kind only has a link to its page.
 CREATABLE = frozenset({ReferenceKind.QUEUE, ReferenceKind.DYNAMIC_FIELD})
@@ -165,10 +166,11 @@ def _json(text: str) -> Any:
 
 def _yaml(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        where += yaml_context(error)
         raise InvalidInputError(
             f"is neither JSON, YAML nor BPMN XML (YAML{where})", field="document"
         ) from None
