@@ -93,7 +93,9 @@ def test_a_count_links_to_the_tickets_there_that_the_agent_may_see(
 def test_a_version_that_was_never_deployed_is_not_found(app: FastAPI) -> None:
     manager = visit(app, "manager").client
     assert manager.get("/agent/monitoring/purchase-request", params={"version": 99}).status_code == 404
-    assert manager.get("/agent/monitoring/no-such-process").status_code == 404
+    unknown = manager.get("/agent/monitoring/no-such-process")
+    assert unknown.status_code == 404
+    assert "process &#39;no-such-process&#39; does not exist" in unknown.text
     assert manager.get("/agent/monitoring/purchase-request", params={"days": 0}).status_code == 422
     refused = manager.get("/agent/monitoring/purchase-request", params={"version": "latest"})
     assert refused.status_code == 400

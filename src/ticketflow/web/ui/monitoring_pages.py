@@ -24,6 +24,7 @@ from ticketflow.usecases.monitoring import (
     daily_counts,
     monitor_process,
     per_activity,
+    require_deployed,
 )
 from ticketflow.usecases.monitoring_records import ActivityCounts, Dwell
 from ticketflow.usecases.principals import require_agent
@@ -175,7 +176,7 @@ def _version(text: str) -> int | None:
 def _versions(ui: Ui, key: str) -> set[int]:
     versions = {v.version for v in processes.list_versions(ui.application.reader, key)}
     if not versions:
-        raise NotFoundError(f"process '{key}' has no deployed version")
+        require_deployed(ui.application.reader, key)  # says why: no such process, or never deployed
     return versions
 
 
