@@ -72,6 +72,11 @@ def test_list_filters_by_queue(run: Run, ticket: str) -> None:
         (["ticket", "show", "99"], "error: ticket: no ticket with id or number '99'"),
         (["ticket", "update", "1", "--set", "State"], "error: --set: 'State' is not NAME=VALUE"),
         (["ticket", "show", "1", "--as", "robot:x"], "error: as: 'robot' is not agent or customer"),
+        # A misspelt filter would otherwise read as "no tickets".
+        (["ticket", "list", "--queue", "Sales", "--queue", "Slaes"], "error: queue: 'Slaes' does not exist"),
+        (["ticket", "list", "--state", "opne"], "error: state: 'opne' does not exist"),
+        (["ticket", "list", "--owner", "nobody"], "error: owner: 'nobody' does not exist"),
+        (["ticket", "list", "--process", "nope"], "error: process: process 'nope' does not exist"),
     ],
 )
 def test_bad_input_is_one_line(run: Run, ticket: str, args: list[str], expected: str) -> None:

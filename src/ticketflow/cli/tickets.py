@@ -191,6 +191,7 @@ def list_(
         limit=limit,
     )
     with open_application(ctx) as application:
+        ticket_cases.check_query_names(application.uow, application.runtime, query, now=now())
         found, total = acting.list_tickets(application, acting.acting_as(application, as_), query)
     if as_json:
         output.print_json({"total": total, "tickets": [ticket_json_row(t) for t in found]})

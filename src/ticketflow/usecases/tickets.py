@@ -305,6 +305,26 @@ def find_ticket_id(uow_factory: UnitOfWorkFactory, reference: str) -> int:
     raise InvalidInputError(f"no ticket with id or number '{reference}'", field="ticket")
 
 
+def check_query_names(
+    uow_factory: UnitOfWorkFactory, runtime: ProcessRuntime, query: TicketQuery, *, now: datetime
+) -> None:
+    """InvalidInputError naming the filter whose queue, state, owner or process does not exist: a
+    misspelt name would otherwise read as "no tickets"."""
+    with uow_factory() as uow:
+        catalog = runtime.catalog(uow, now)
+        wanted = (
+            ("queue", query.queues, catalog.queues),
+            ("state", query.states, catalog.states),
+            ("owner", (query.owner,) if query.owner else (), catalog.users),
+        )
+        for field_name, names, known in wanted:
+            for name in names:
+                if name not in known:
+                    raise InvalidInputError(f"'{name}' does not exist", field=field_name)
+        if query.process_key is not None and uow.processes.find_draft(query.process_key) is None:
+            raise InvalidInputError(f"process '{query.process_key}' does not exist", field="process")
+
+
 def list_tickets(uow_factory: UnitOfWorkFactory, query: TicketQuery) -> tuple[list[Ticket], int]:
     with uow_factory() as uow:
         return list(uow.tickets.list(query)), uow.tickets.count(query)
