@@ -185,3 +185,24 @@ def test_a_forked_child_does_not_use_its_parents_connection(sqlite_engine: Engin
     assert kept_in_child == 0  # the parent's connection was not inherited for use
     assert added_in_child == first + 1
     assert _add_ticket(sqlite_engine) == first + 2  # the parent's kept connection is still good
+
+
+def test_a_thread_that_ended_inside_a_unit_of_work_does_not_keep_its_connection(
+    sqlite_engine: Engine,
+) -> None:
+    keeper = _keeper(sqlite_engine)
+    keeper._limit = 2  # this thread's (the fixture seeded through it) and one more
+    abandoned: list[Connection] = []
+
+    def enter_and_end() -> None:  # a thread killed before its unit of work ended
+        uow = SqlUnitOfWork(sqlite_engine, read_only=True)
+        uow.__enter__()
+        abandoned.append(uow.connection)
+
+    for target in (enter_and_end, lambda: _add_ticket(sqlite_engine)):  # the second needs the place
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+    assert abandoned[0].closed
+    assert keeper.kept_count() == 2
+    assert sqlite_engine.pool.checkedout() == 2

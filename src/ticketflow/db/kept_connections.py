@@ -123,7 +123,10 @@ class KeptConnections:
 
     def _drop(self, ident: int) -> None:
         kept = self._by_thread.pop(ident)
-        if not kept.busy:  # a busy one belongs to a unit of work still running: closed when it ends
+        owner = kept.owner()
+        # A busy one belongs to a unit of work still running, closed when it ends — unless its thread
+        # has ended without ending it.
+        if not kept.busy or owner is None or not owner.is_alive():
             kept.connection.close()
 
     def _forget_after_fork(self) -> None:
