@@ -4,7 +4,10 @@ get a connection that works, and none is left open behind."""
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,25 +169,57 @@ def test_a_connection_in_use_while_the_engine_is_disposed_is_closed_when_given_b
     engine.dispose()
 
 
-def _child_adds_a_ticket(engine: Engine, results: Any) -> None:
-    keeper = _keeper(engine)
-    results.put(keeper.kept_count())
-    results.put(_add_ticket(engine))
+# Run in a process of its own: forking the test run itself, with whatever threads earlier tests left
+# holding locks, can hang the child (a hang that once kept a CI run from ever finishing).
+_FORK_SCRIPT = """
+import json, os, signal, sys, time
+from ticketflow.db.kept_connections import kept_connections
+from ticketflow.db.unit_of_work import SqlUnitOfWork
+from ticketflow.db.connect import create_engine_for
+from ticketflow.db.seed import seed_defaults
+from ticketflow.usecases.records import NewTicket
+
+def add_ticket(engine):
+    with SqlUnitOfWork(engine) as uow:
+        number = uow.tickets.add(NewTicket("t", "Raw", "new", "3 normal", "root@localhost")).id
+        uow.commit()
+    return number
+
+engine = create_engine_for(sys.argv[1])
+with SqlUnitOfWork(engine) as uow:
+    seed_defaults(uow)
+    uow.commit()
+first = add_ticket(engine)
+reading, writing = os.pipe()
+child = os.fork()
+if child == 0:
+    os.close(reading)
+    report = {"kept_in_child": kept_connections(engine).kept_count(), "added_in_child": add_ticket(engine)}
+    os.write(writing, json.dumps(report).encode())
+    os._exit(0)
+os.close(writing)
+deadline = time.monotonic() + 30
+while os.waitpid(child, os.WNOHANG) == (0, 0):
+    if time.monotonic() > deadline:
+        os.kill(child, signal.SIGKILL)
+        sys.exit("the forked child hung")
+    time.sleep(0.01)
+report = json.loads(os.read(reading, 4096) or b"{}")
+report.update(first=first, added_after=add_ticket(engine))
+print(json.dumps(report))
+"""
 
 
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
-def test_a_forked_child_does_not_use_its_parents_connection(sqlite_engine: Engine) -> None:
-    first = _add_ticket(sqlite_engine)
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    child = context.Process(target=_child_adds_a_ticket, args=(sqlite_engine, results))
-    child.start()
-    kept_in_child, added_in_child = results.get(timeout=30), results.get(timeout=30)
-    child.join(timeout=30)
-    assert child.exitcode == 0
-    assert kept_in_child == 0  # the parent's connection was not inherited for use
-    assert added_in_child == first + 1
-    assert _add_ticket(sqlite_engine) == first + 2  # the parent's kept connection is still good
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_does_not_use_its_parents_connection(sqlite_url: str) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-c", _FORK_SCRIPT, sqlite_url], capture_output=True, text=True, timeout=120
+    )
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    assert report["kept_in_child"] == 0  # the parent's connection was not inherited for use
+    assert report["added_in_child"] == report["first"] + 1
+    assert report["added_after"] == report["first"] + 2  # the parent's kept connection is still good
 
 
 def test_a_thread_that_ended_inside_a_unit_of_work_does_not_keep_its_connection(

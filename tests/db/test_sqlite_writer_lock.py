@@ -79,13 +79,21 @@ def test_two_processes_writing_at_once_lose_nothing_and_never_see_a_locked_datab
         connection.execute(text("CREATE TABLE rows (n INTEGER PRIMARY KEY)"))
     context = multiprocessing.get_context("spawn")
     go = context.Barrier(3)
-    others = [context.Process(target=_write_rows, args=(url, start, 1000, go)) for start in (0, 1000)]
+    # Daemons, and killed if still running: a hung writer must fail this test, not keep the run from ending.
+    others = [
+        context.Process(target=_write_rows, args=(url, start, 1000, go), daemon=True) for start in (0, 1000)
+    ]
     for process in others:
         process.start()
-    _write_rows(url, 2000, 1000, go)
-    for process in others:
-        process.join(timeout=120)
-        assert process.exitcode == 0
+    try:
+        _write_rows(url, 2000, 1000, go)
+        for process in others:
+            process.join(timeout=120)
+            assert process.exitcode == 0
+    finally:
+        for process in others:
+            if process.is_alive():
+                process.kill()
     with engine.connect() as connection:
         numbers = connection.execute(text("SELECT n FROM rows ORDER BY n")).scalars().all()
     engine.dispose()
