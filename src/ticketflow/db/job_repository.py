@@ -48,7 +48,8 @@ DEFAULT_MAX_ATTEMPTS = 10  # OTOBO's scheduler tries a GenericInterface task 10 
 NOTIFY_CHANNEL = "ticketflow_jobs"
 
 _INSERT_JOB = Prepared(insert(jobs).returning(jobs.c.id))
-_INSERT_JOB_AT_COMMIT = Prepared(insert(jobs))  # the step's hot path enqueues, nobody reads the id
+# The step's hot path enqueues, nobody reads the id: inline, so that PostgreSQL does not return it.
+_INSERT_JOB_AT_COMMIT = Prepared(insert(jobs).inline())
 
 
 def _claim_facts(*, inline_key: bool = False) -> tuple[Any, Any]:
