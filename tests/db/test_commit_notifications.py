@@ -1,6 +1,7 @@
 """PostgreSQL: a transaction that queued a job NOTIFYs the workers when — and only if — it commits.
 
-The NOTIFY travels with the COMMIT (one round trip); these tests listen on a connection of their own.
+A trigger on ``jobs`` NOTIFYs for the statements that insert jobs, whoever runs them; a requeue asks
+for its NOTIFY, which travels with the COMMIT. These tests listen on a connection of their own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, make_url
 
 from ticketflow.db.job_repository import NOTIFY_CHANNEL
+from ticketflow.db.tables import jobs
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.usecases.records import HistoryEntry, NewTicket
 
@@ -91,3 +93,43 @@ def test_a_rolled_back_transaction_notifies_nobody_later_either(engine: Engine, 
         assert received() == []
         with uow_factory() as uow:
             assert uow.jobs.list_jobs() == []
+
+
+def test_jobs_queued_at_commit_notify_at_commit(engine: Engine, uow_factory: Factory) -> None:
+    with uow_factory() as uow:
+        ticket_id = _ticket(uow)
+        uow.commit()
+    with listening(engine) as received:
+        with uow_factory() as uow:
+            uow.jobs.enqueue_at_commit("email", {"to": "a"}, ticket_id=ticket_id, run_at=RUN_AT)
+            uow.commit()
+        assert received() == [NOTIFY_CHANNEL]
+
+
+def test_a_job_inserted_by_plain_sql_wakes_the_workers_too(engine: Engine) -> None:
+    with listening(engine) as received:
+        with engine.begin() as connection:
+            connection.execute(
+                jobs.insert().values(
+                    kind="email",
+                    payload={},
+                    status="queued",
+                    attempts=0,
+                    max_attempts=1,
+                    run_at=RUN_AT,
+                    created_at=RUN_AT,
+                )
+            )
+        assert received() == [NOTIFY_CHANNEL]
+
+
+def test_a_requeued_job_wakes_the_workers(engine: Engine, uow_factory: Factory) -> None:
+    with uow_factory() as uow:
+        job_id = uow.jobs.enqueue("email", {"to": "a"}, ticket_id=None, run_at=RUN_AT)
+        uow.commit()
+    with listening(engine) as received:
+        with uow_factory() as uow:
+            uow.jobs.requeue(job_id, run_at=RUN_AT, extra_attempts=1)
+            assert received() == []
+            uow.commit()
+        assert received() == [NOTIFY_CHANNEL]

@@ -45,6 +45,8 @@ from ticketflow.usecases.job_records import AttemptOutcome, Claim, IncidentStatu
 from ticketflow.usecases.records import Job, JobStatus
 
 DEFAULT_MAX_ATTEMPTS = 10  # OTOBO's scheduler tries a GenericInterface task 10 times
+# Workers LISTEN here. A statement inserting jobs NOTIFYs by itself (the table's trigger, migration
+# 0013); a requeue, an UPDATE, asks for it (notify_at_commit).
 NOTIFY_CHANNEL = "ticketflow_jobs"
 
 _INSERT_JOB = Prepared(insert(jobs).returning(jobs.c.id))
@@ -234,7 +236,8 @@ class SqlJobQueue:
         run_at: datetime,
         idempotency_key: str | None = None,
     ) -> int:
-        """Queue a job; see ``JobQueue.enqueue``. On PostgreSQL idle workers are woken at commit."""
+        """Queue a job; see ``JobQueue.enqueue``. On PostgreSQL idle workers are woken at commit (the
+        table's trigger NOTIFYs, migration 0013)."""
         if idempotency_key is not None:
             existing = select(jobs.c.id).where(jobs.c.idempotency_key == idempotency_key)
             found = self._connection.execute(existing).scalar_one_or_none()
@@ -244,9 +247,6 @@ class SqlJobQueue:
         flush_writes(self._connection)  # jobs queued at commit come first
         returned = _INSERT_JOB.execute(self._connection, row).fetchone()
         assert returned is not None  # INSERT … RETURNING gives the row
-        # PostgreSQL: delivered at commit, once per transaction however many jobs it queued; sent
-        # with the COMMIT, not in a round trip of its own.
-        notify_at_commit(self._connection, NOTIFY_CHANNEL)
         return int(returned[0])
 
     def enqueue_at_commit(
@@ -258,7 +258,6 @@ class SqlJobQueue:
         write_with_batch(
             self._connection, functools.partial(_INSERT_JOB_AT_COMMIT.execute, self._connection, row)
         )
-        notify_at_commit(self._connection, NOTIFY_CHANNEL)
 
     def _new_job_row(
         self,
