@@ -52,6 +52,16 @@ def test_a_rollback_drops_the_jobs_queued_at_commit(uow_factory: Factory) -> Non
         assert uow.jobs.list_jobs(ticket_id) == []
 
 
+def test_leaving_without_commit_drops_the_jobs_queued_at_commit(uow_factory: Factory) -> None:
+    ticket_id = _ticket(uow_factory)
+    with uow_factory() as uow:
+        uow.jobs.enqueue_at_commit("email", {"to": "a"}, ticket_id=ticket_id, run_at=RUN_AT)
+    with uow_factory() as uow:  # the thread's kept connection carries nothing over
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.jobs.list_jobs(ticket_id) == []
+
+
 @pytest.mark.postgres
 def test_on_postgresql_the_insert_travels_with_the_commit(postgres_url: str, tmp_path: Path) -> None:
     from ticketflow.db.connect import create_engine_for

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
-from ticketflow.db.kept_connections import keep_connections
+from ticketflow.db.kept_connections import Freshness, keep_connections
 from ticketflow.db.prepared import (
     PENDING_NOTIFICATIONS,
     PENDING_WRITES,
@@ -46,8 +46,10 @@ SQLITE_PRAGMAS = (
     "PRAGMA cache_size=-16384",
 )
 
-# PostgreSQL: a connection idle in the pool longer than this is pinged before use (see below).
+# PostgreSQL: a connection idle longer than this is pinged before use (see below), and one older
+# than RECYCLE_SECONDS is retired.
 IDLE_PING_SECONDS = 10.0
+RECYCLE_SECONDS = 1800
 
 
 def create_engine_for(url: str) -> Engine:
@@ -60,10 +62,13 @@ def create_engine_for(url: str) -> Engine:
         url,
         pool_size=10,
         max_overflow=20,
-        pool_recycle=1800,
+        pool_recycle=RECYCLE_SECONDS,
         json_serializer=json_text,
         json_deserializer=json_value,
     )
+    # Threads keep their connection between units of work (kept_connections.py); the idle ping and
+    # the recycling are then done for the kept ones as the pool does them for its own.
+    keep_connections(engine, freshness=Freshness(IDLE_PING_SECONDS, _answers, RECYCLE_SECONDS))
     event.listen(engine, "checkin", _mark_idle)
     event.listen(engine, "checkout", _ping_if_idle)
     # NOTIFYs asked for with notify_at_commit normally go with the COMMIT's pipeline (prepared.batch);
@@ -104,14 +109,29 @@ def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Po
     if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
         return
     try:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("SELECT 1")
-        finally:
-            cursor.close()
-        dbapi_connection.rollback()  # the ping opened a transaction; the unit of work opens its own
+        _ping(dbapi_connection)
     except Exception as error:  # any driver error: the connection is not usable
         raise exc.DisconnectionError(f"an idle pooled connection is gone: {error}") from error
+
+
+def _answers(connection: Connection) -> bool:
+    """Whether a kept connection that sat idle still reaches its server; one that does not is
+    invalidated (the pool then discards it instead of resetting it)."""
+    try:
+        _ping(connection.connection.dbapi_connection)
+    except Exception as error:  # any driver error: the connection is not usable
+        connection.invalidate(error)
+        return False
+    return True
+
+
+def _ping(dbapi_connection: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    finally:
+        cursor.close()
+    dbapi_connection.rollback()  # the ping opened a transaction; the unit of work opens its own
 
 
 # The background WAL checkpointer of each SQLite file engine (see wal_checkpointer()).

@@ -1,25 +1,29 @@
-"""A connection each thread keeps between its units of work on a SQLite file engine.
+"""A connection each thread keeps between its units of work.
 
 A unit of work used to take a connection from SQLAlchemy's pool and give it back: a new
-``Connection``, the pool's checkout and checkin, the pool's reset ROLLBACK. On SQLite, where the
-statements themselves are cheap, that bookkeeping was the largest single part of a durable step that
-ticketflow could remove: 23 µs for connect, begin, commit and close against 12 µs on a connection
-kept (the 2-vCPU VM), and 7-12% more durable steps per second in alternating runs (bench/
-durable_step.py). Each thread that works with the engine keeps one connection instead, checked out
-of the pool for as long as the thread lives.
+``Connection``, the pool's checkout and checkin (with their events), the pool's reset. On SQLite,
+where the statements themselves are cheap, that bookkeeping was the largest single part of a durable
+step that ticketflow could remove: 23 µs for connect, begin, commit and close against 12 µs on a
+connection kept (the 2-vCPU VM), and 7-12% more durable steps per second in alternating runs (bench/
+durable_step.py). On PostgreSQL it was ~5% of the step's client CPU (alternating runs, CPU time per
+step). Each thread that works with the engine keeps one connection instead, checked out of the pool
+for as long as the thread lives.
 
 What stays as before: a unit of work nested in another on the same thread, and threads beyond
 ``limit``, take theirs from the pool; a kept connection that was closed or invalidated is dropped and
-replaced; PostgreSQL keeps using the pool (a connection idle there is pinged before use, and a
-server has fewer connections to give than threads may ask for).
+replaced. What the pool did at checkout is done here where the engine asks for it (``Freshness``): a
+connection idle for a while is checked before use (a server restart or a firewall may have closed
+it), and an old one is handed back to the pool, which retires it.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, event
 
@@ -28,12 +32,25 @@ from sqlalchemy import Connection, Engine, event
 DEFAULT_LIMIT = 8
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """What the pool would check at checkout, for a kept connection: after ``check_after_idle``
+    seconds unused it must pass ``alive`` (a round trip) before it is used again; once it is
+    ``max_age`` seconds old it goes back to the pool, and the thread keeps another."""
+
+    check_after_idle: float
+    alive: Callable[[Connection], bool]
+    max_age: float
+
+
 @dataclass
 class _Kept:
     connection: Connection
     # The thread that keeps it, weakly: a thread's identifier is reused once the thread has ended.
     owner: weakref.ref[threading.Thread]
     busy: bool = False
+    since: float = field(default_factory=time.monotonic)
+    last_used: float = field(default_factory=time.monotonic)
 
     def owned_by(self, thread: threading.Thread) -> bool:
         return self.owner() is thread
@@ -46,9 +63,12 @@ class KeptConnections:
     """The connections kept by the threads of one engine. ``take`` and ``give_back`` bracket a unit of
     work; ``let_go`` closes them all (the engine was disposed)."""
 
-    def __init__(self, engine: Engine, *, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(
+        self, engine: Engine, *, limit: int = DEFAULT_LIMIT, freshness: Freshness | None = None
+    ) -> None:
         self._engine = engine
         self._limit = limit
+        self._freshness = freshness
         # Uncontended for the most part (each thread asks for its own entry); it makes ``let_go``,
         # run by another thread, safe against a thread taking its connection at that moment.
         self._lock = threading.Lock()
@@ -69,10 +89,37 @@ class KeptConnections:
                 kept = None
             if kept is None:
                 kept = self._keep_new(thread)
-            if kept is not None and not kept.busy:
+            if kept is None or kept.busy:
+                kept = None
+            else:
                 kept.busy = True
-                return kept.connection
-        return self._engine.connect()
+        if kept is None:
+            return self._engine.connect()
+        if self._freshness is not None and not self._fresh(kept, self._freshness):
+            self._retire(thread.ident or 0, kept)
+            return self.take()
+        return kept.connection
+
+    def _retire(self, ident: int, kept: _Kept) -> None:
+        """Hand a kept connection found too old or gone back to the pool (which retires it)."""
+        with self._lock:
+            if self._by_thread.get(ident) is kept:
+                del self._by_thread[ident]
+            let_go = kept.connection in self._let_go  # the engine was disposed meanwhile
+            if let_go:
+                self._let_go.remove(kept.connection)
+        if let_go:
+            _close_for_good(kept.connection)
+        else:
+            kept.connection.close()
+
+    def _fresh(self, kept: _Kept, freshness: Freshness) -> bool:
+        """Whether ``kept`` (taken by this thread) may be used: young enough, and answering if it sat
+        idle. Checked outside the lock: the check is a round trip to the server."""
+        now = time.monotonic()
+        if now - kept.since >= freshness.max_age:
+            return False
+        return now - kept.last_used < freshness.check_after_idle or freshness.alive(kept.connection)
 
     def give_back(self, connection: Connection) -> None:
         """End a unit of work's use of ``connection``, which has no transaction left open."""
@@ -80,6 +127,7 @@ class KeptConnections:
             kept = self._by_thread.get(threading.get_ident())
             if kept is not None and kept.connection is connection and kept.busy:
                 kept.busy = False
+                kept.last_used = time.monotonic()
                 if kept.usable():
                     return
                 del self._by_thread[threading.get_ident()]
@@ -146,9 +194,11 @@ def _close_for_good(connection: Connection) -> None:
     connection.close()
 
 
-def keep_connections(engine: Engine, *, limit: int = DEFAULT_LIMIT) -> KeptConnections:
-    """Let the threads of ``engine`` (a SQLite file engine) keep their connections from now on."""
-    keeper = KeptConnections(engine, limit=limit)
+def keep_connections(
+    engine: Engine, *, limit: int = DEFAULT_LIMIT, freshness: Freshness | None = None
+) -> KeptConnections:
+    """Let the threads of ``engine`` keep their connections from now on."""
+    keeper = KeptConnections(engine, limit=limit, freshness=freshness)
     # The engine holds the keeper (this listener), the keeper its connections, they the engine: an
     # engine nobody uses any more is collected with them. The registry below holds it weakly only.
     event.listen(engine, "engine_disposed", lambda _engine: keeper.let_go())

@@ -16,7 +16,13 @@ from ticketflow.db.connect import SQLITE_READ_ONLY
 from ticketflow.db.incident_repository import SqlIncidentRepository
 from ticketflow.db.job_repository import SqlJobQueue
 from ticketflow.db.kept_connections import KeptConnections, kept_connections
-from ticketflow.db.prepared import batch, flush_writes, notifications_pending, writes_pending
+from ticketflow.db.prepared import (
+    batch,
+    flush_writes,
+    forget_notifications,
+    notifications_pending,
+    writes_pending,
+)
 from ticketflow.db.process_repository import SqlProcessRepository
 from ticketflow.db.scenario_repository import SqlScenarioRepository
 from ticketflow.db.ticket_numbers import DEFAULT_SYSTEM_ID
@@ -38,14 +44,17 @@ def _set_read_only(connection: Connection, read_only: bool) -> None:
     the ROLLBACK at the end, at which psycopg also forgets, and deallocates, every statement it had
     prepared on the connection: pages and API calls, which read before they write, had every
     statement parsed and planned again on each request)."""
+    # Set in place, and a thread's kept connection keeps it (kept_connections.py): set or cleared
+    # whenever it differs from what this unit of work needs.
+    options = connection.get_execution_options()
     if connection.dialect.name == "sqlite":
-        # Set in place, and a thread's kept connection keeps it (kept_connections.py): set or
-        # cleared whenever it differs from what this unit of work needs.
-        if connection.get_execution_options().get(SQLITE_READ_ONLY, False) != read_only:
+        if options.get(SQLITE_READ_ONLY, False) != read_only:
             connection.execution_options(**{SQLITE_READ_ONLY: read_only})
     elif read_only:
-        # A connection from the pool, which resets the isolation level when it is given back.
-        connection.execution_options(isolation_level="AUTOCOMMIT")
+        if options.get("isolation_level") != "AUTOCOMMIT":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+    elif options.get("isolation_level", "") not in ("", connection.default_isolation_level):
+        connection.execution_options(isolation_level=connection.default_isolation_level)
 
 
 _REPOSITORIES = ("tickets", "catalog", "processes", "jobs", "incidents", "auth", "attachments", "scenarios")
@@ -129,6 +138,9 @@ class SqlUnitOfWork:
         try:
             connection.rollback()  # a no-op after commit(), and without a transaction (autocommit)
         finally:
+            # Writes and NOTIFYs still waiting for a batch die with the unit of work, sent or not
+            # (a kept connection is never checked in, where the pool dropped them).
+            forget_notifications(connection)
             if self._keeper is not None:
                 self._keeper.give_back(connection)
             else:
@@ -149,7 +161,9 @@ class SqlUnitOfWork:
         connection.commit()
 
     def rollback(self) -> None:
-        self._live_connection().rollback()
+        connection = self._live_connection()
+        connection.rollback()
+        forget_notifications(connection)  # also those of a transaction not begun yet on the server
         tickets = self._tickets_in_use()
         if tickets is not None:
             tickets.forget_pending()
