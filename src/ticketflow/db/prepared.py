@@ -407,7 +407,7 @@ def _cursor(connection: Connection) -> DBAPICursor:
     if not connection.in_transaction():
         connection.begin()  # runs the engine's "begin" hooks (SQLite's BEGIN IMMEDIATE)
     pooled = connection.connection
-    if not _can_pipeline(pooled.driver_connection):
+    if connection.dialect.name != "postgresql":
         return pooled.cursor()
     driver = pooled.dbapi_connection
     shared = pooled.info.get(SHARED_CURSOR)
