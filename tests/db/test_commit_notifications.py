@@ -60,13 +60,17 @@ def test_a_step_that_queued_jobs_notifies_once_at_commit(engine: Engine, uow_fac
         assert received() == [NOTIFY_CHANNEL]
 
 
-def test_a_commit_with_nothing_else_pending_still_notifies(engine: Engine, uow_factory: Factory) -> None:
+@pytest.mark.parametrize("at_commit", [False, True], ids=["enqueue", "enqueue_at_commit"])
+def test_a_commit_with_nothing_else_pending_still_notifies(
+    engine: Engine, uow_factory: Factory, at_commit: bool
+) -> None:
     with uow_factory() as uow:
         ticket_id = _ticket(uow)
         uow.commit()
     with listening(engine) as received:
         with uow_factory() as uow:
-            uow.jobs.enqueue("email", {"to": "a"}, ticket_id=ticket_id, run_at=RUN_AT)
+            enqueue = uow.jobs.enqueue_at_commit if at_commit else uow.jobs.enqueue
+            enqueue("email", {"to": "a"}, ticket_id=ticket_id, run_at=RUN_AT)
             uow.commit()
         assert received() == [NOTIFY_CHANNEL]
 
@@ -93,17 +97,6 @@ def test_a_rolled_back_transaction_notifies_nobody_later_either(engine: Engine, 
         assert received() == []
         with uow_factory() as uow:
             assert uow.jobs.list_jobs() == []
-
-
-def test_jobs_queued_at_commit_notify_at_commit(engine: Engine, uow_factory: Factory) -> None:
-    with uow_factory() as uow:
-        ticket_id = _ticket(uow)
-        uow.commit()
-    with listening(engine) as received:
-        with uow_factory() as uow:
-            uow.jobs.enqueue_at_commit("email", {"to": "a"}, ticket_id=ticket_id, run_at=RUN_AT)
-            uow.commit()
-        assert received() == [NOTIFY_CHANNEL]
 
 
 def test_a_job_inserted_by_plain_sql_wakes_the_workers_too(engine: Engine) -> None:

@@ -1,6 +1,6 @@
-"""Each thread keeps its SQLite connection between units of work; nested units of work, threads
-beyond the limit, ended threads, broken connections, a disposed engine and a forked child all still
-get a connection that works, and none is left open behind."""
+"""Each thread keeps its connection between units of work; nested units of work, threads beyond the
+limit, ended threads, broken connections, a disposed engine and a forked child all still get a
+connection that works, and none is left open behind. SQLite first, then what PostgreSQL adds."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, make_url, text
 
-from ticketflow.db.connect import SQLITE_READ_ONLY, create_engine_for
+from ticketflow.db.connect import IDLE_PING_SECONDS, RECYCLE_SECONDS, SQLITE_READ_ONLY, create_engine_for
 from ticketflow.db.kept_connections import KeptConnections, kept_connections
 from ticketflow.db.seed import seed_defaults
 from ticketflow.db.unit_of_work import SqlUnitOfWork
@@ -241,3 +242,101 @@ def test_a_thread_that_ended_inside_a_unit_of_work_does_not_keep_its_connection(
     assert abandoned[0].closed
     assert keeper.kept_count() == 2
     assert sqlite_engine.pool.checkedout() == 2
+
+
+# PostgreSQL: what the pool checked at checkout is checked for the kept one: after sitting idle it
+# must answer before it is used, an old one is retired, and read-only units of work (no transaction)
+# and writing ones (a transaction) alternate on it without the one's setting leaking into the other.
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    engine = create_engine_for(postgres_url)
+    with SqlUnitOfWork(engine) as uow:
+        seed_defaults(uow)
+        uow.commit()
+    yield engine
+    engine.dispose()
+
+
+def _backend(engine: Engine) -> int:
+    with SqlUnitOfWork(engine, read_only=True) as uow:
+        return int(uow.connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _kept_entry(engine: Engine) -> object:
+    (entry,) = _keeper(engine)._by_thread.values()
+    return entry
+
+
+@pytest.mark.postgres
+def test_postgres_a_thread_uses_the_same_connection_for_its_units_of_work(postgres_engine: Engine) -> None:
+    backends = {_backend(postgres_engine) for _ in range(3)}
+    assert len(backends) == 1
+    assert postgres_engine.pool.checkedout() == 1  # the kept one, between units of work too
+
+
+@pytest.mark.postgres
+def test_postgres_read_only_and_writing_units_of_work_alternate_on_the_kept_connection(
+    postgres_engine: Engine,
+) -> None:
+    insert = text("INSERT INTO groups (name, comment, valid) VALUES (:name, '', true)")
+    count = text("SELECT count(*) FROM groups WHERE name IN ('kept', 'undone')")
+    with SqlUnitOfWork(postgres_engine, read_only=True) as uow:
+        assert not uow.connection.connection.driver_connection.info.transaction_status  # idle: none
+    with SqlUnitOfWork(postgres_engine) as uow:
+        uow.connection.execute(insert, {"name": "undone"})  # left without commit: undone
+    with SqlUnitOfWork(postgres_engine) as uow:
+        uow.connection.execute(insert, {"name": "kept"})
+        uow.commit()
+    with SqlUnitOfWork(postgres_engine, read_only=True) as uow:
+        assert uow.connection.execute(count).scalar_one() == 1
+    with SqlUnitOfWork(postgres_engine) as uow:  # a writing one after a read-only one is a transaction again
+        uow.connection.execute(insert, {"name": "undone"})
+        assert uow.connection.connection.driver_connection.info.transaction_status
+    with SqlUnitOfWork(postgres_engine, read_only=True) as uow:
+        assert uow.connection.execute(count).scalar_one() == 1
+
+
+@pytest.mark.postgres
+def test_postgres_a_kept_connection_idle_for_a_while_and_gone_is_replaced_before_use(
+    postgres_engine: Engine, postgres_url: str
+) -> None:
+    backend = _backend(postgres_engine)
+    dsn = make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    entry = _kept_entry(postgres_engine)
+    entry.last_used -= IDLE_PING_SECONDS + 1  # type: ignore[attr-defined]  # as if idle that long
+    replaced = _backend(postgres_engine)  # no error: the ping found it gone
+    assert replaced != backend
+    assert postgres_engine.pool.checkedout() == 1
+
+
+@pytest.mark.postgres
+def test_postgres_a_kept_connection_in_steady_use_is_not_pinged(postgres_engine: Engine) -> None:
+    _backend(postgres_engine)
+    pings = []
+    keeper = _keeper(postgres_engine)
+    assert keeper._freshness is not None
+    original = keeper._freshness.alive
+    keeper._freshness = type(keeper._freshness)(
+        keeper._freshness.check_after_idle, lambda c: pings.append(c) or original(c), RECYCLE_SECONDS
+    )
+    _backend(postgres_engine)
+    assert pings == []
+    _kept_entry(postgres_engine).last_used -= IDLE_PING_SECONDS + 1  # type: ignore[attr-defined]
+    _backend(postgres_engine)
+    assert len(pings) == 1
+
+
+@pytest.mark.postgres
+def test_postgres_an_old_kept_connection_is_retired(postgres_engine: Engine) -> None:
+    with SqlUnitOfWork(postgres_engine, read_only=True) as uow:
+        backend = uow.connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        record = uow.connection.connection._connection_record  # type: ignore[attr-defined]
+    entry = _kept_entry(postgres_engine)
+    entry.since -= RECYCLE_SECONDS + 1  # type: ignore[attr-defined]
+    record.starttime -= RECYCLE_SECONDS + 1  # the pool's record is at least as old
+    assert _backend(postgres_engine) != backend
+    assert postgres_engine.pool.checkedout() == 1
