@@ -63,3 +63,45 @@ def test_a_ticket_file_that_is_not_an_object_is_named_as_the_test_ticket(
         f"{path}: is not a test ticket (expected a JSON object or YAML mapping at the top)" in result.output
     )
     assert "Traceback" not in result.output
+
+
+def _demo_purchase(tmp_path: Path) -> Path:
+    path = tmp_path / "purchase.json"
+    ticket = {
+        "Title": "New laptop",
+        "DynamicField_PurchaseItems": "Laptop",
+        "DynamicField_PurchaseCategory": "hardware",
+        "DynamicField_PurchaseAmount": "1200",
+        "DynamicField_PurchaseJustification": "the old one broke",
+        "DynamicField_PurchaseStep": "requested",
+    }
+    decide = {"dialog": "decide", "fields": {"DynamicField_PurchaseApproval": "approved"}}
+    path.write_text(json.dumps({"ticket": ticket, "submissions": [decide]}))
+    return path
+
+
+def test_e_mails_and_service_requests_are_printed_as_they_would_go_out(run: Run, tmp_path: Path) -> None:
+    run("demo", "load")
+    printed = run("process", "test", "purchase-request", "--ticket", str(_demo_purchase(tmp_path))).stdout
+    # The manager's mail, its template filled from the ticket (a ticket given as data is number TEST).
+    assert "would send an e-mail to owner: template 'Approval needed'" in printed
+    assert "Subject: Please decide on New laptop" in printed
+    assert "Ticket TEST waits for your decision." in printed
+    # The ERP order as the worker would send it; Test Mode never makes it.
+    assert "POST http://127.0.0.1:8089/erp/orders" in printed
+    assert '"Reference": "TEST"' in printed
+    assert '"Items": "Laptop"' in printed
+
+
+def test_json_report_holds_the_rendered_e_mails_and_requests(run: Run, tmp_path: Path) -> None:
+    run("demo", "load")
+    report = json.loads(
+        run("process", "test", "purchase-request", "--ticket", str(_demo_purchase(tmp_path)), "--json").stdout
+    )
+    by_kind = {entry["kind"]: entry for entry in report["outbound"]}
+    mail, request = by_kind["email"], by_kind["web_service_request"]
+    assert mail["subject"] == "Please decide on New laptop"
+    assert report["steps"][mail["step"]]["effects"][mail["effect"]].startswith("send an e-mail")
+    assert (request["method"], request["url"]) == ("POST", "http://127.0.0.1:8089/erp/orders")
+    assert request["body"]["Reference"] == "TEST"
+    assert report["steps"][request["step"]]["effects"][request["effect"]].startswith("call web service ERP")

@@ -23,6 +23,12 @@ from ticketflow.usecases.testmode import (
     run_saved_scenarios,
     run_test_mode,
 )
+from ticketflow.usecases.testmode_outbound import (
+    Rendered,
+    outbound_detail,
+    outbound_json,
+    render_run_outbound,
+)
 
 
 def register(process_app: typer.Typer) -> None:
@@ -78,10 +84,11 @@ def run_test(
         report = run_test_mode(
             application.uow, application.runtime, source, test_input, now=now(), from_ticket=copy_of
         )
+        outbound = render_run_outbound(application.uow, application.runtime, report, now())
     if as_json:
-        output.print_json(report.to_dict())
+        output.print_json(report.to_dict() | {"outbound": outbound_json(outbound)})
     else:
-        _print_report(report)
+        _print_report(report, outbound)
 
 
 def _source(process: str, version: int | None, draft: bool) -> ProcessSource:
@@ -93,17 +100,21 @@ def _source(process: str, version: int | None, draft: bool) -> ProcessSource:
     return ProcessSource(key=process, version=version, draft=draft)
 
 
-def _print_report(report: SimulationReport) -> None:
+def _print_report(report: SimulationReport, outbound: Rendered) -> None:
     data = report.to_dict()
     output.heading("Test Mode — nothing was written or sent")
     output.line("path: " + " → ".join(report.path))
-    for step in data["steps"]:
+    for i, (step, simulated) in enumerate(zip(data["steps"], report.steps, strict=True)):
         output.line(f"\n{step['cause']}: now at {step['activity']} ({step['status']})", style="bold")
         for effect in step["dialog_effects"]:
             output.line(f"  the dialog would {effect}")
         output.trace_lines(step["trace"], indent=2)
-        for effect in step["effects"]:
-            output.line(f"  would {effect}")
+        for j, (effect, described) in enumerate(zip(simulated.effects, step["effects"], strict=True)):
+            output.line(f"  would {described}")
+            # The e-mail as it would be sent, the request as it would go out (never sent nor made).
+            detail = outbound_detail(effect, outbound.get((i, j))) if (i, j) in outbound else ""
+            for detail_line in detail.splitlines():
+                output.line(f"      {detail_line}", style="dim")
     final = data["final"]
     output.line(
         f"\nfinal: {final['activity']} ({final['status']})"

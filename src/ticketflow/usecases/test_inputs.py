@@ -19,6 +19,10 @@ from ticketflow.domain.simulation import Scenario, ServiceResult, Submission
 from ticketflow.domain.tickets import TicketSnapshot, Value
 
 # What an OTOBO-shaped test ticket gets when it does not say (OTOBO's Process::Default* settings).
+# A ticket given as data has no number; e-mails and requests that quote it show this one, plainly not
+# a real ticket's. A copy of a real ticket (--from-ticket) keeps that ticket's number.
+TEST_TICKET_NUMBER = "TEST"
+
 DEFAULT_TICKET: Mapping[str, str] = {
     "Title": "Test Mode ticket",
     "Queue": "Raw",
@@ -88,7 +92,7 @@ def starting_snapshot(
 ) -> TicketSnapshot:
     """The ticket a run starts from: ``base`` (a copy of a real ticket) or OTOBO's defaults, with
     ``values`` on top; the state brings its state type along, as the ticket store does."""
-    snapshot = base or TicketSnapshot(dict(DEFAULT_TICKET), {})
+    snapshot = base or TicketSnapshot({**DEFAULT_TICKET, "TicketNumber": TEST_TICKET_NUMBER}, {})
     for key, value in values.items():
         snapshot = snapshot.with_value(key, value)
     state = snapshot.value("State")

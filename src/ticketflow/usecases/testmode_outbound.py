@@ -14,8 +14,10 @@ Only the catalog is read."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from ticketflow.domain.effects import CallWebService, Effect, SendNotification
 from ticketflow.domain.errors import InvalidInputError
@@ -129,3 +131,57 @@ def _request(
         )
     except InvalidInputError as error:
         return f"{call.web_service}/{call.invoker}: {error.message}: the worker would give up"
+
+
+Outbound = RenderedMail | ServiceRequest | str
+
+
+def outbound_detail(effect: Effect, rendered: Outbound | None) -> str:
+    """What a reader is shown of an e-mail or a web-service call of a run: the mail's subject and
+    text, the request as it would go out, or why the worker could not send it. An effect that was
+    not rendered (no snapshot) shows what the action itself holds."""
+    if isinstance(rendered, str):
+        return rendered
+    if isinstance(rendered, RenderedMail):
+        return f"Subject: {rendered.subject}\n\n{rendered.text}".rstrip()
+    if isinstance(rendered, ServiceRequest):
+        return request_text(rendered)
+    if isinstance(effect, SendNotification):
+        return f"Subject: {effect.subject}\n\n{effect.body}".rstrip()
+    return ""
+
+
+def request_text(request: ServiceRequest) -> str:
+    """The request as it would go out: method, URL with query, headers, JSON body."""
+    query = "&".join(f"{k}={v}" for k, v in request.query)
+    lines = [f"{request.method} {request.url}{'?' + query if query else ''}"]
+    lines += [f"{name}: {value}" for name, value in request.headers.items()]
+    if request.body is not None:
+        lines += ["", json.dumps(request.body, indent=2, ensure_ascii=False)]
+    return "\n".join(lines)
+
+
+def outbound_json(rendered: Rendered) -> list[dict[str, Any]]:
+    """The rendered e-mails and requests for ``--json``: each names its step and effect (indexes into
+    the report's ``steps`` and their ``effects``)."""
+    found: list[dict[str, Any]] = []
+    for (step, effect), value in sorted(rendered.items()):
+        entry: dict[str, Any] = {"step": step, "effect": effect}
+        if isinstance(value, RenderedMail):
+            entry |= {"kind": "email", "subject": value.subject, "text": value.text, "html": value.html}
+        elif isinstance(value, ServiceRequest):
+            entry |= {
+                "kind": "web_service_request",
+                "web_service": value.web_service,
+                "invoker": value.invoker,
+                "method": value.method,
+                "url": value.url,
+                "query": [list(pair) for pair in value.query],
+                "headers": dict(value.headers),
+                "body": value.body,
+                "timeout_seconds": value.timeout.total_seconds(),
+            }
+        else:
+            entry |= {"kind": "not_sendable", "reason": value}
+        found.append(entry)
+    return found

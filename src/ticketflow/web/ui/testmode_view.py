@@ -30,18 +30,14 @@ from ticketflow.domain.effects import (
     describe_effect,
 )
 from ticketflow.domain.errors import Problem
-from ticketflow.domain.notifications import RenderedMail
 from ticketflow.domain.positions import PositionStatus
 from ticketflow.domain.simulation import SimulatedStep, SimulationReport
 from ticketflow.domain.tickets import DYNAMIC_FIELD_PREFIX, Value
 from ticketflow.domain.trace import Moved
-from ticketflow.domain.webservice_mapping import ServiceRequest
 from ticketflow.usecases.test_inputs import DEFAULT_TICKET, TestInput, input_document, starting_snapshot
-from ticketflow.usecases.testmode_outbound import Rendered
+from ticketflow.usecases.testmode_outbound import Outbound, Rendered, outbound_detail
 from ticketflow.web.ui.diagram import Diagram, process_diagram
 from ticketflow.web.ui.forms import DialogForm, Submitted, dialog_form
-
-Outbound = RenderedMail | ServiceRequest | str
 
 # The sample-ticket form: these attributes, then every dynamic field the process's dialogs use.
 _START_ATTRIBUTES = ("Title", "Queue", "State", "Priority", "CustomerUserID")
@@ -196,32 +192,13 @@ def _line(effect: Effect, prefix: str, rendered: Outbound | None = None) -> Effe
     text = prefix + describe_effect(effect)
     match effect:
         case SendNotification():
-            if isinstance(rendered, RenderedMail):
-                detail = f"Subject: {rendered.subject}\n\n{rendered.text}".rstrip()
-            elif isinstance(rendered, str):
-                detail = rendered
-            else:
-                detail = f"Subject: {effect.subject}\n\n{effect.body}".rstrip()
-            return EffectLine(text + " — rendered, not sent", detail)
+            return EffectLine(text + " — rendered, not sent", outbound_detail(effect, rendered))
         case CallWebService():
-            if isinstance(rendered, ServiceRequest):
-                return EffectLine(text + " — never called in Test Mode", _request_text(rendered))
-            problem = rendered if isinstance(rendered, str) else ""
-            return EffectLine(text + " — never called in Test Mode", problem)
+            return EffectLine(text + " — never called in Test Mode", outbound_detail(effect, rendered))
         case AddArticle():
             return EffectLine(text, effect.body)
         case _:
             return EffectLine(text)
-
-
-def _request_text(request: ServiceRequest) -> str:
-    """The request as it would go out: method, URL with query, headers, JSON body."""
-    query = "&".join(f"{k}={v}" for k, v in request.query)
-    lines = [f"{request.method} {request.url}{'?' + query if query else ''}"]
-    lines += [f"{name}: {value}" for name, value in request.headers.items()]
-    if request.body is not None:
-        lines += ["", json.dumps(request.body, indent=2, ensure_ascii=False)]
-    return "\n".join(lines)
 
 
 def _offered(
