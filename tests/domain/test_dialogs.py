@@ -227,9 +227,9 @@ def test_dynamic_field_values_are_stored_normalised(field: str, raw: str | list[
         (
             "DynamicField_Status",
             "Perhaps",
-            "DynamicField_Status: 'Perhaps' is not one of its possible values",
+            "DynamicField_Status: 'Perhaps' is not one of its possible values (ok, no)",
         ),
-        ("DynamicField_Tags", ["a", "z"], "DynamicField_Tags: 'z' is not one of its possible values"),
+        ("DynamicField_Tags", ["a", "z"], "DynamicField_Tags: 'z' is not one of its possible values (a, b)"),
         ("DynamicField_Due", "29.02.2024", "DynamicField_Due: '29.02.2024' is not a date (YYYY-MM-DD)"),
         ("DynamicField_Due", "20240229", "DynamicField_Due: '20240229' is not a date (YYYY-MM-DD)"),
         ("DynamicField_Due", "2023-02-29", "DynamicField_Due: '2023-02-29' is not a date (YYYY-MM-DD)"),

@@ -49,3 +49,23 @@ def test_unknown_attribute_is_refused_with_its_name() -> None:
 
 def test_multiselect_drops_blank_items() -> None:
     assert normalise_value("DynamicField_Tags", ["a", " ", "Alpha"], CATALOG) == ("a", "a")
+
+
+@pytest.mark.parametrize(
+    ("values", "listed"),
+    [
+        ({f"v{n}": f"Value {n}" for n in range(3)}, "(v0, v1, v2)"),
+        (
+            {f"v{n:02}": f"Value {n}" for n in range(12)},
+            "(v00, v01, v02, v03, v04, v05, v06, v07, v08, v09 and 2 more)",
+        ),
+        ({}, "(it has none)"),
+    ],
+)
+def test_a_value_not_offered_is_refused_naming_what_is(values: dict[str, str], listed: str) -> None:
+    field = DynamicFieldDefinition("Size", "Size", DynamicFieldType.DROPDOWN, values)
+    catalog = Catalog(dynamic_fields={"Size": field})
+    with pytest.raises(InvalidInputError) as caught:
+        normalise_value("DynamicField_Size", "huge", catalog)
+
+    assert caught.value.message == f"DynamicField_Size: 'huge' is not one of its possible values {listed}"

@@ -132,7 +132,16 @@ def _option(name: str, definition: DynamicFieldDefinition, text: str) -> str:
     for key, label in definition.possible_values.items():
         if label == text:
             return key
-    raise _rejected(name, f"'{text}' is not one of its possible values")
+    raise _rejected(name, f"'{text}' is not one of its possible values ({_choices(definition)})")
+
+
+def _choices(definition: DynamicFieldDefinition, shown: int = 10) -> str:
+    """The possible values' keys for an error message: a person then knows what to type instead."""
+    keys = list(definition.possible_values)
+    if not keys:
+        return "it has none"
+    listed = ", ".join(keys[:shown])
+    return listed if len(keys) <= shown else f"{listed} and {len(keys) - shown} more"
 
 
 def _checkbox(name: str, text: str) -> str:
