@@ -41,7 +41,8 @@ def test_show_accepts_the_ticket_number_and_prints_json(run: Run, ticket: str) -
 
 
 def test_update_writes_attributes_and_fields_with_history(run: Run, ticket: str) -> None:
-    result = run("ticket", "update", ticket, "--set", "Queue=Misc", "--set", "DynamicField_Item=desk")
+    # --field as in ticket create, and --set, the option's first name, together
+    result = run("ticket", "update", ticket, "--field", "Queue=Misc", "--set", "DynamicField_Item=desk")
     assert "updated" in result.stdout
     shown = json.loads(run("ticket", "show", ticket, "--json").stdout)
     assert shown["attributes"]["Queue"] == "Misc"
@@ -70,7 +71,8 @@ def test_list_filters_by_queue(run: Run, ticket: str) -> None:
         ),
         (["ticket", "create", "--queue", "Raw"], "error: --title: is required"),
         (["ticket", "show", "99"], "error: ticket: no ticket with id or number '99'"),
-        (["ticket", "update", "1", "--set", "State"], "error: --set: 'State' is not NAME=VALUE"),
+        (["ticket", "update", "1", "--field", "State"], "error: --field: 'State' is not NAME=VALUE"),
+        (["ticket", "update", "1"], "error: --field: give at least one NAME=VALUE to change"),
         (["ticket", "show", "1", "--as", "robot:x"], "error: as: 'robot' is not agent or customer"),
         # A misspelt filter would otherwise read as "no tickets".
         (["ticket", "list", "--queue", "Sales", "--queue", "Slaes"], "error: queue: 'Slaes' does not exist"),

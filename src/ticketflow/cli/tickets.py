@@ -136,13 +136,14 @@ def show(
 def update(
     ctx: typer.Context,
     ticket: str = typer.Argument(..., help="Ticket id or ticket number."),
-    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    # --field as in ``ticket create`` and ``dialog submit``; --set, its first name, still works.
+    set_: Annotated[list[str] | None, typer.Option("--field", "--set", help=SET_HELP)] = None,
     as_: str | None = AS_OPTION,
 ) -> None:
     """Change a ticket's attributes and dynamic fields; a ticket in a process then checks its transitions."""
-    values = ticket_data(set_ or [], "--set")
+    values = ticket_data(set_ or [], "--field")
     if not values:
-        raise CliInputError("--set", "give at least one NAME=VALUE to change")
+        raise CliInputError("--field", "give at least one NAME=VALUE to change")
     with open_application(ctx) as application:
         who = acting.acting_as(application, as_)
         ticket_id = resolve(application.uow, ticket)
