@@ -60,7 +60,14 @@ def test_dynamic_field_with_possible_values(run: Run) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["dynamic-field", "create", "Status", "--type", "Dropdown"], "error: possible_values: "),
+        (
+            ["dynamic-field", "create", "Status", "--type", "Dropdown"],
+            "error: --value: a Dropdown field needs at least one possible value",
+        ),
+        (
+            ["dynamic-field", "create", "Note", "--type", "Text", "--value", "a=b"],
+            "error: --value: a Text field",
+        ),
         (
             ["dynamic-field", "create", "Status", "--type", "Dropdown", "--value", "ok"],
             "error: --value: 'ok'",

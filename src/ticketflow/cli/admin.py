@@ -12,6 +12,7 @@ from ticketflow.cli import output
 from ticketflow.cli.context import open_application, parse_pairs
 from ticketflow.cli.errors import CliInputError
 from ticketflow.domain.catalog import DynamicFieldType
+from ticketflow.domain.errors import InvalidInputError
 from ticketflow.usecases import admin
 from ticketflow.usecases.catalog_records import (
     PERMISSION_KEYS,
@@ -200,7 +201,13 @@ def create_dynamic_field(
     """Create a ticket dynamic field."""
     possible = dict(parse_pairs(value or [], "--value"))
     with open_application(ctx) as application:
-        admin.add_dynamic_field(application.uow, name, label or name, field_type, possible or None)
+        try:
+            admin.add_dynamic_field(application.uow, name, label or name, field_type, possible or None)
+        except InvalidInputError as error:
+            if error.field != "possible_values":
+                raise
+            # Named by the option a person types, not by the record's attribute.
+            raise CliInputError("--value", error.message.removeprefix("possible_values: ")) from error
     _created("dynamic field", name)
 
 
