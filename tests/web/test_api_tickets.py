@@ -83,6 +83,18 @@ def test_bad_input_is_a_problem_naming_the_field(client: TestClient) -> None:
     assert response.json()["field"] == "title"
 
 
+def test_a_body_that_is_not_json_or_not_an_object_is_named_as_the_body(client: TestClient) -> None:
+    headers = basic("writer") | {"Content-Type": "application/json"}
+    broken = client.post("/api/v1/tickets", content=b'{"title": 5', headers=headers)
+    assert broken.status_code == 422
+    problem = broken.json()
+    assert problem["field"] == "body"
+    assert problem["detail"].startswith("body: is not valid JSON: ")
+    assert "at character 11" in problem["detail"]
+    listed = client.post("/api/v1/tickets", content=b"[1]", headers=headers)
+    assert (listed.status_code, listed.json()["field"]) == (422, "body")
+
+
 def test_reader_may_read_but_not_change(client: TestClient) -> None:
     ticket = create(client)
     assert client.get(at(ticket), headers=basic("reader")).status_code == 200

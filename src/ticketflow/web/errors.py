@@ -12,7 +12,7 @@ several (a dialog submission, a process definition, request validation).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from fastapi import Request, Response
@@ -115,15 +115,25 @@ def error_response(error: TicketflowError) -> JSONResponse:
 
 
 def _validation_response(error: RequestValidationError) -> JSONResponse:
-    items = []
-    for entry in error.errors():
-        location = [
-            str(part) for part in entry.get("loc", ()) if part not in ("body", "query", "path", "header")
-        ]
-        items.append({"field": ".".join(location) or None, "detail": str(entry.get("msg", "invalid"))})
+    items = [_validation_item(entry) for entry in error.errors()]
     first = items[0] if items else {"field": None, "detail": "invalid request"}
     detail = f"{first['field']}: {first['detail']}" if first["field"] else str(first["detail"])
     return problem_response(422, "Invalid input", detail, "invalid_input", field=first["field"], errors=items)
+
+
+def _validation_item(entry: Mapping[str, Any]) -> dict[str, str | None]:
+    """One request-validation problem as ``{field, detail}``. A body that is not JSON at all names the
+    body and where the parser stopped (pydantic's location is then a character offset, not a field);
+    a body of the wrong shape (a list for an object) names the body."""
+    where = tuple(entry.get("loc", ()))
+    if entry.get("type") == "json_invalid":
+        offset = next((part for part in where if isinstance(part, int)), None)
+        reason = str((entry.get("ctx") or {}).get("error", "JSON decode error"))
+        at = f" at character {offset}" if offset is not None else ""
+        return {"field": "body", "detail": f"is not valid JSON: {reason}{at}"}
+    location = [str(part) for part in where if part not in ("body", "query", "path", "header")]
+    field = ".".join(location) or ("body" if where == ("body",) else None)
+    return {"field": field, "detail": str(entry.get("msg", "invalid"))}
 
 
 class ProblemRoute(LiteralPrefixRoute):
