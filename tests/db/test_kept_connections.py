@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from ticketflow.db.connect import IDLE_PING_SECONDS, RECYCLE_SECONDS, SQLITE_READ_ONLY, create_engine_for
 from ticketflow.db.kept_connections import KeptConnections, kept_connections
@@ -340,3 +341,35 @@ def test_postgres_an_old_kept_connection_is_retired(postgres_engine: Engine) -> 
     record.starttime -= RECYCLE_SECONDS + 1  # the pool's record is at least as old
     assert _backend(postgres_engine) != backend
     assert postgres_engine.pool.checkedout() == 1
+
+
+@pytest.mark.postgres
+def test_postgres_one_connection_found_broken_replaces_the_others_kept_since_before(
+    postgres_engine: Engine, postgres_url: str
+) -> None:
+    """A server restart ends every connection: after the first unit of work meets it, the other
+    threads' kept connections are replaced before use instead of each failing once."""
+    go, done = threading.Event(), threading.Event()
+    backends: list[int] = []
+
+    def other_thread() -> None:
+        backends.append(_backend(postgres_engine))
+        go.wait(10)
+        backends.append(_backend(postgres_engine))  # after the break: no error, a new connection
+        done.set()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    _backend(postgres_engine)
+    dsn = make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    with pytest.raises(OperationalError):
+        _backend(postgres_engine)  # this thread meets the break first
+    go.set()
+    thread.join(10)
+    assert done.is_set()
+    assert backends[0] != backends[1]

@@ -76,6 +76,10 @@ class KeptConnections:
         # After a fork: the parent's connections, never used nor closed here (see _forget_after_fork).
         self._inherited: list[_Kept] = []
         self._let_go: list[Connection] = []  # in use when the engine was disposed
+        # When a connection of this engine was last found broken (its server gone): the ones kept
+        # since before are suspect too — a server restart ends them all — and are replaced before
+        # use, as the pool recycles its own (so a restart costs one failed request, not one a thread).
+        self._broken_at = float("-inf")
         _ALL.add(self)
 
     def take(self) -> Connection:
@@ -84,7 +88,9 @@ class KeptConnections:
         thread = threading.current_thread()
         with self._lock:
             kept = self._by_thread.get(thread.ident or 0)
-            if kept is not None and not (kept.owned_by(thread) and kept.usable()):
+            if kept is not None and not (
+                kept.owned_by(thread) and kept.usable() and kept.since > self._broken_at
+            ):
                 self._drop(thread.ident or 0)
                 kept = None
             if kept is None:
@@ -150,6 +156,10 @@ class KeptConnections:
             if not kept.busy:
                 _close_for_good(kept.connection)
 
+    def note_broken(self) -> None:
+        """A connection of the engine was invalidated: replace those kept since before it."""
+        self._broken_at = time.monotonic()
+
     def kept_count(self) -> int:
         return len(self._by_thread)
 
@@ -202,6 +212,7 @@ def keep_connections(
     # The engine holds the keeper (this listener), the keeper its connections, they the engine: an
     # engine nobody uses any more is collected with them. The registry below holds it weakly only.
     event.listen(engine, "engine_disposed", lambda _engine: keeper.let_go())
+    event.listen(engine, "invalidate", lambda *_args: keeper.note_broken())
     _BY_ENGINE[engine] = weakref.ref(keeper)
     return keeper
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from ticketflow.bootstrap import build_application
 from ticketflow.config import Settings
 from ticketflow.web.api import api_router
+from ticketflow.web.database_errors import answer_database_errors
 from ticketflow.web.deps import build_auth
 from ticketflow.web.otobo_api import otobo_router
 from ticketflow.web.routing import LiteralPrefixRoute, add_routes
@@ -54,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
     add_routes(app, otobo_router())
     # The agent interface and the customer portal; they sign in through app.state.auth.
     mount_ui(app, application)
+    answer_database_errors(app)  # a database out of reach: 503 in each interface's form
     backend = settings.database_url.split(":", 1)[0]
 
     @app.get("/health", tags=["operations"])

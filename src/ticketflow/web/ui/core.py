@@ -140,7 +140,7 @@ class Ui:
         return UiRoute
 
     def error_page(self, request: Request, status: int, message: str) -> HTMLResponse:
-        titles = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile"}
+        titles = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile", 503: "Database unavailable"}
         title = titles.get(status, "Cannot do that")
         page = self.render(request, "error.html", status=status, title=title, message=message)
         if request.headers.get("HX-Request") == "true":
