@@ -361,15 +361,20 @@ def test_postgres_one_connection_found_broken_replaces_the_others_kept_since_bef
     thread = threading.Thread(target=other_thread)
     thread.start()
     _backend(postgres_engine)
+    with postgres_engine.connect() as pooled:  # one more, back in the pool before the break
+        pooled.exec_driver_sql("SELECT 1")
+        pooled.rollback()
     dsn = make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-    with pytest.raises(OperationalError):
-        _backend(postgres_engine)  # this thread meets the break first
+    with pytest.raises(OperationalError), SqlUnitOfWork(postgres_engine) as uow:
+        uow.tickets.find(1)  # this thread meets the break first, in a statement of db.prepared
     go.set()
     thread.join(10)
     assert done.is_set()
     assert backends[0] != backends[1]
+    with postgres_engine.connect() as pooled:  # the pool's own are replaced too
+        assert pooled.exec_driver_sql("SELECT 1").scalar_one() == 1

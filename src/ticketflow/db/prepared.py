@@ -385,6 +385,9 @@ def _translated(connection: Connection, sql: str, parameters: Any, error: Except
     driver_error: Any = error  # one of the driver's exceptions (the except clauses catch only those)
     disconnected = dialect.is_disconnect(driver_error, connection.connection.dbapi_connection, None)
     if disconnected and not connection.invalidated:
+        # As SQLAlchemy does for the statements it runs: the pool's connections made before this one
+        # are suspect too (a server restart ends them all) and are replaced at their next checkout.
+        connection.engine.pool._invalidate(connection.connection, error)
         connection.invalidate(error)
     return DBAPIError.instance(
         sql, parameters, error, dbapi_error, dialect=dialect, connection_invalidated=disconnected
