@@ -3,9 +3,13 @@ an incident retried through ``resume``; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from ticketflow.db.unit_of_work import SqlUnitOfWork
 from ticketflow.domain.errors import JobError, PermanentError, RetryableError
@@ -14,6 +18,7 @@ from ticketflow.usecases import jobs as job_cases
 from ticketflow.usecases.job_records import AttemptOutcome, Claim, IncidentStatus
 from ticketflow.usecases.records import Job, JobStatus, NewTicket
 from ticketflow.worker import Worker, WorkerOptions
+from ticketflow.worker import loop as worker_loop
 
 Factory = Callable[[], SqlUnitOfWork]
 FAST = RetryPolicy(initial_delay=timedelta(0), min_delay=timedelta(0), jitter=0)
@@ -220,3 +225,33 @@ def test_a_failed_preparation_leaves_the_claim_and_the_run_alone(uow_factory: Fa
 
     assert handler.calls == [("run", 1)]
     assert job(uow_factory, job_id).status is JobStatus.DONE
+
+
+def test_a_lost_listener_is_opened_again_and_wakes_the_worker(
+    uow_factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database restart ends the LISTEN connection: the worker opens it again after a pause and
+    wakes its threads for what was queued meanwhile (polling alone would wait poll_interval)."""
+    monkeypatch.setattr(worker_loop, "LISTEN_RETRY_FIRST_SECONDS", 0.01)
+    handler = FakeHandler()
+    listens: list[int] = []
+
+    def listen(wake: Callable[[], None], stop: threading.Event) -> None:
+        listens.append(len(listens))
+        if len(listens) == 1:
+            time.sleep(0.3)  # the threads have claimed nothing and wait
+            enqueue(uow_factory)  # queued while the connection is lost: no NOTIFY reaches anyone
+            raise ConnectionError("terminating connection due to administrator command")
+        stop.wait(10)
+
+    options = WorkerOptions(concurrency=1, poll_interval=30.0, policy=FAST)
+    worker = Worker(uow_factory, {handler.kind: handler}, options, listen=listen)
+    running = threading.Thread(target=worker.run)
+    running.start()
+    deadline = time.monotonic() + 10
+    while not handler.calls and time.monotonic() < deadline:
+        time.sleep(0.02)
+    worker.stop()
+    running.join(10)
+    assert [call for call, _attempt in handler.calls] == ["run"]
+    assert len(listens) == 2

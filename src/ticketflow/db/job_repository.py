@@ -533,8 +533,8 @@ def listen_for_jobs(
     """Call ``wake`` whenever a transaction that queued a job commits, until ``stop`` is set.
 
     PostgreSQL only (LISTEN/NOTIFY on a connection of its own, outside the pool); on other databases
-    it returns at once and the worker relies on polling. Connection failures end the listener (the
-    worker keeps polling); they are not retried here.
+    it returns at once and the worker relies on polling. A connection failure ends it with the
+    driver's error; the worker polls meanwhile and opens it again (``Worker._listen_safely``).
     """
     if engine.dialect.name != "postgresql":
         return

@@ -36,6 +36,9 @@ log = structlog.get_logger("ticketflow.worker")
 # Threads per worker process: a job spends most of its time waiting (for the database, the web
 # service, the mail server), and four overlap those waits well on a small machine.
 DEFAULT_CONCURRENCY = 4
+# A lost LISTEN connection is opened again after 1 s, then 2, 4 … up to 30 s between tries.
+LISTEN_RETRY_FIRST_SECONDS = 1.0
+LISTEN_RETRY_MAX_SECONDS = 30.0
 
 
 def utc_now() -> datetime:
@@ -334,8 +337,21 @@ class Worker:
         self.wake()  # reminders may have queued jobs
 
     def _listen_safely(self) -> None:
+        """Listen for wake-ups until the worker stops; a lost listening connection (a database restart)
+        is opened again after a pause that grows to ``LISTEN_RETRY_MAX_SECONDS``. Meanwhile the worker
+        polls, and each reconnection wakes it once for the jobs queued while nobody listened."""
         assert self._listen is not None
-        try:
-            self._listen(self.wake, self._stopping)
-        except Exception:
-            log.exception("worker.listener_failed", worker=self.name)
+        pause = LISTEN_RETRY_FIRST_SECONDS
+        while not self._stopping.is_set():
+            started = time.monotonic()
+            try:
+                self._listen(self.wake, self._stopping)
+            except Exception as error:
+                reason = str(error).strip()
+                log.warning("worker.listener_failed", worker=self.name, error=reason, retry_in=pause)
+            if time.monotonic() - started > LISTEN_RETRY_MAX_SECONDS:
+                pause = LISTEN_RETRY_FIRST_SECONDS  # it had been listening a good while: a fresh failure
+            if self._stopping.wait(pause):
+                return
+            pause = min(pause * 2, LISTEN_RETRY_MAX_SECONDS)
+            self.wake()
