@@ -93,6 +93,11 @@ def test_a_body_that_is_not_json_or_not_an_object_is_named_as_the_body(client: T
     assert "at character 11" in problem["detail"]
     listed = client.post("/api/v1/tickets", content=b"[1]", headers=headers)
     assert (listed.status_code, listed.json()["field"]) == (422, "body")
+    # Without credentials the answer is 401, whatever the body: who asks is checked first.
+    anonymous = client.post(
+        "/api/v1/tickets", content=b'{"title": 5', headers={"Content-Type": "application/json"}
+    )
+    assert anonymous.status_code == 401
 
 
 def test_reader_may_read_but_not_change(client: TestClient) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -30,6 +31,7 @@ from ticketflow.domain.errors import (
     TicketflowError,
 )
 from ticketflow.usecases.auth import AuthenticationError, LoginThrottledError
+from ticketflow.web.deps import current_principal
 from ticketflow.web.routing import LiteralPrefixRoute
 
 PROBLEM_JSON = "application/problem+json"
@@ -142,6 +144,7 @@ class ProblemRoute(LiteralPrefixRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        signed_in_only = _needs_principal(self.dependant)
 
         async def handle(request: Request) -> Response:
             try:
@@ -149,6 +152,21 @@ class ProblemRoute(LiteralPrefixRoute):
             except TicketflowError as error:
                 return error_response(error)
             except RequestValidationError as error:
+                if signed_in_only and _body_not_json(error):
+                    # FastAPI parses a JSON body before it resolves the dependencies: who asks is
+                    # checked here first, so that a caller without credentials learns nothing more.
+                    try:
+                        await current_principal(request)
+                    except TicketflowError as refused:
+                        return error_response(refused)
                 return _validation_response(error)
 
         return handle
+
+
+def _needs_principal(dependant: Dependant) -> bool:
+    return any(d.call is current_principal or _needs_principal(d) for d in dependant.dependencies)
+
+
+def _body_not_json(error: RequestValidationError) -> bool:
+    return any(entry.get("type") == "json_invalid" for entry in error.errors())
